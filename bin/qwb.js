@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// qwb launcher: the CLI is compiled TypeScript under dist/.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const entry = path.join(__dirname, '..', 'dist', 'engine', 'cli', 'main.js');
+if (!fs.existsSync(entry)) {
+  process.stderr.write(`qwb: ${entry} is missing; build first with \`npm run build\` (or \`npx tsc -p tsconfig.json\`)\n`);
+  process.exit(1);
+}
+const { main } = require(entry);
+main(process.argv.slice(2), {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  isTTY: !!process.stderr.isTTY,
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`qwb: ${e && e.message ? e.message : e}\n`);
+    process.exitCode = 1;
+  },
+);

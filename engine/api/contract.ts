@@ -1,0 +1,240 @@
+// The one service contract: everything a user can do, as typed methods. The CLI, the Electron IPC
+// and the browser-mode web host are thin adapters of it. Requests and results are plain JSON-able
+// data (typed arrays excepted where noted); errors cross as {name, message, code} (errors.ts);
+// long jobs report ProgressEvents through the host and stop when their AbortSignal fires.
+// The INT8 milestone adds quantize / compare / bench / export as further methods.
+
+export interface ProgressEvent {
+  /** Which method reports ('evaluate', 'demo', ...). */
+  job: string;
+  /** Human-readable stage ('compile', 'fp32 fused', ...). */
+  stage: string;
+  done?: number;
+  total?: number;
+}
+
+export interface JobOptions {
+  signal?: AbortSignal;
+}
+
+export interface TensorInfo {
+  name: string;
+  dtype: string;
+  /** Declared dims; symbolic ones as their names, unknown ones as -1; null when the file declares
+   *  no shape. */
+  shape: (number | string)[] | null;
+}
+
+export interface ModelSummary {
+  path: string;
+  producer: string;
+  irVersion: number;
+  opset: number;
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  /** Input dims used for shapes/MACs (given, or the batch-1 defaults). */
+  inputDims: Record<string, number[]>;
+  /** Output dims at inputDims (absent when shape inference failed). */
+  outputDims?: Record<string, number[]>;
+  nodeCount: number;
+  /** ONNX op type -> node count, as in the file. */
+  opCounts: Record<string, number>;
+  parameters: number;
+  /** Multiply-accumulates at inputDims (Conv, ConvTranspose, Gemm, MatMul). */
+  macs?: number;
+  /** Nodes after constant folding, Identity removal, BN folding and fusions (native step count
+   *  is about this). */
+  fusedNodeCount?: number;
+  /** Ops no registry entry implements, with the nodes that use them. */
+  unsupportedOps: { opType: string; nodes: string[] }[];
+  /** Why the model cannot run as is (shape inference or opset errors); empty when it can. */
+  problems: string[];
+  /** Things that do not stop the model from running (e.g. an opset below the tested range). */
+  warnings: string[];
+}
+
+export interface InspectRequest {
+  path: string;
+  /** Input name -> dims; defaults: symbolic dim 0 = 1, other symbolic dims = 1. */
+  inputDims?: Record<string, number[]>;
+  /** Shorthand: dim 0 of every input with a symbolic batch dim. */
+  batch?: number;
+}
+
+export interface RunModelRequest {
+  modelPath: string;
+  /** One .npy path (single-input models) or input name -> .npy path. float32 only. */
+  input: string | Record<string, string>;
+  /** One .npy path (single-output models) or output name -> .npy path. */
+  output: string | Record<string, string>;
+  threads?: number;
+  /** BN folding and fusions (default true). */
+  fused?: boolean;
+}
+
+export interface RunModelResult {
+  outputs: { name: string; dims: number[]; path: string }[];
+  ms: number;
+}
+
+/** Declared preprocessing shared by quantize, eval and compare (engine/data PreprocessSpec). Absent
+ *  fields default to what a QDQ model's metadata recorded, then to engine/data's defaults. */
+export interface PreprocessOptions {
+  size?: [number, number];
+  mean?: number[];
+  std?: number[];
+  color?: 'gray' | 'rgb' | 'bgr';
+}
+
+/** Which runtime runs a model: ours (oneDNN; QDQ models in INT8) or onnxruntime-node, when it is
+ *  installed, as an independent reference. */
+export type Backend = 'qwb' | 'ort';
+
+export interface EvaluateRequest {
+  modelPath: string;
+  /** Data: an IDX file (raw or .gz), a .npy array, or an image folder (class subfolders = labels). */
+  data?: string;
+  /** Older spelling of `data` (IDX only). */
+  images?: string;
+  /** Labels of an IDX or .npy source (IDX u8 or .npy integers). */
+  labels?: string;
+  /** Per-channel mean and std applied to pixel/255 (shorthand for preprocess.mean/std). */
+  mean?: number[];
+  std?: number[];
+  preprocess?: PreprocessOptions;
+  backend?: Backend;
+  limit?: number;
+  batch?: number;
+  threads?: number;
+  fused?: boolean;
+}
+
+export interface EvaluateResult {
+  count: number;
+  top1: number;
+  top5: number;
+  /** Inference time only (compile excluded), total ms. */
+  ms: number;
+  /** Top-1 class per sample (for agreement between FP32 variants and, later, INT8). */
+  predictions: number[];
+}
+
+export interface RuntimeInfo {
+  onednn: string;
+  isa: string;
+  cores: number;
+}
+
+export interface DemoReport {
+  summary: ModelSummary;
+  classes: string[];
+  runtime: RuntimeInfo;
+  fused: EvaluateResult;
+  unfused: EvaluateResult;
+  /** Fraction of samples whose top-1 agrees between fused and unfused runs. */
+  agreement: number;
+  /** Top-1 measured by the training script on the same sample (PyTorch), if recorded. */
+  expectedTop1?: number;
+  /** Native steps of the fused and unfused plans at batch 1. */
+  fusedSteps: number;
+  unfusedSteps: number;
+}
+
+export interface DemoRequest {
+  threads?: number;
+  limit?: number;
+  batch?: number;
+}
+
+export interface QuantizeRequest {
+  modelPath: string;
+  outPath: string;
+  /** Calibration data (IDX, .npy or image folder); not needed by method 'custom'. */
+  calib?: string;
+  calibLabels?: string;
+  method?: 'minmax' | 'percentile' | 'entropy' | 'mse' | 'custom';
+  percentile?: number;
+  thresholdsFile?: string;
+  calibCount?: number;
+  calibSeed?: number;
+  /** Per-tensor weight scales instead of per-channel. */
+  perTensor?: boolean;
+  /** s8 symmetric activations instead of u8 asymmetric. */
+  symmetric?: boolean;
+  /** 7-bit weights. Absent: on by itself, with a warning, on CPUs without VNNI. */
+  reduceRange?: boolean;
+  /** Node names, tensor names or op types kept in FP32. */
+  exclude?: string[];
+  preprocess?: PreprocessOptions;
+  /** Accuracy-aware fallback: keep the most sensitive layers in FP32 until top-1 drops by at most
+   *  this many points (percentage points) on `data`/`labels`. */
+  targetDrop?: number;
+  data?: string;
+  labels?: string;
+  limit?: number;
+  threads?: number;
+  backend?: Backend;
+}
+
+export interface FallbackReport {
+  target: number;
+  fp32Top1: number;
+  /** top-1 of each attempt: first the full INT8 model, then after each layer moved to FP32. */
+  steps: { kept: string[]; top1: number; drop: number }[];
+  /** Layers moved back to FP32. */
+  keptFp32: string[];
+  met: boolean;
+  /** ms per batch of 8, median. */
+  latency: { fp32: number; int8Full: number; int8Final: number };
+}
+
+export interface QuantizeResult {
+  outPath: string;
+  method: string;
+  quantizedNodes: string[];
+  excludedNodes: { node: string; op: string; reason: string }[];
+  tensors: number;
+  weightBits: 7 | 8;
+  perChannel: boolean;
+  activations: 'u8' | 's8';
+  calibrationSamples: number;
+  warnings: string[];
+  ms: { calibrate: number; total: number };
+  fallback?: FallbackReport;
+}
+
+export interface CompareRequest {
+  fp32Path: string;
+  int8Path: string;
+  data: string;
+  labels?: string;
+  limit?: number;
+  /** Samples for the per-layer analysis (default 16). */
+  layerSamples?: number;
+  preprocess?: PreprocessOptions;
+  threads?: number;
+  backend?: Backend;
+}
+
+export interface CompareResult {
+  count: number;
+  fp32: { top1: number; top5: number; ms: number };
+  int8: { top1: number; top5: number; ms: number };
+  /** Fraction of samples whose top-1 agrees between the two models. */
+  agreement: number;
+  /** Worst first. */
+  layers: { name: string; op: string; tensor: string; sqnr_db: number; cosine: number }[];
+}
+
+export interface WorkbenchService {
+  quantizeModel(req: QuantizeRequest, opts?: JobOptions): Promise<QuantizeResult>;
+  compareModels(req: CompareRequest, opts?: JobOptions): Promise<CompareResult>;
+  inspectModel(req: InspectRequest): Promise<ModelSummary>;
+  runModel(req: RunModelRequest, opts?: JobOptions): Promise<RunModelResult>;
+  evaluate(req: EvaluateRequest, opts?: JobOptions): Promise<EvaluateResult>;
+  demo(req?: DemoRequest, opts?: JobOptions): Promise<DemoReport>;
+  runtimeInfo(): Promise<RuntimeInfo>;
+}
+
+/** Method names, for adapters' channel allow-lists. */
+export const SERVICE_METHODS = ['inspectModel', 'runModel', 'evaluate', 'demo', 'runtimeInfo', 'quantizeModel', 'compareModels'] as const satisfies readonly (keyof WorkbenchService)[];

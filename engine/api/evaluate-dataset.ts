@@ -1,0 +1,67 @@
+// Top-1/top-5 of a model over a Dataset, batch by batch through a ModelRunner (either backend).
+// The first run at each batch shape is a warm-up and stays out of the timing (compile, weight
+// reorders, thread start-up).
+
+import type { Dataset } from '../data';
+import { TopKAccumulator } from '../eval/metrics';
+import type { EvaluateResult } from './contract';
+import { dataError } from './data-source';
+import { QwbError } from './errors';
+import type { ModelRunner } from './runners';
+
+export interface EvaluateDatasetOptions {
+  inputName: string;
+  /** The model's static batch dim, if any. */
+  staticBatch?: number;
+  batch?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export async function evaluateDataset(runner: ModelRunner, ds: Dataset, opts: EvaluateDatasetOptions): Promise<EvaluateResult> {
+  if (!ds.hasLabels) throw new QwbError('E_USAGE', `${ds.source}: no labels (give --labels for IDX/.npy data, or class subfolders for a folder)`);
+  const batch = opts.staticBatch ?? Math.max(1, Math.min(opts.batch ?? 50, ds.count));
+  if (opts.staticBatch !== undefined && ds.count % opts.staticBatch !== 0) {
+    throw new QwbError('E_USAGE', `input '${opts.inputName}' has a static batch of ${opts.staticBatch}, which does not divide ${ds.count} samples`);
+  }
+  const acc = new TopKAccumulator();
+  const warmed = new Set<number>();
+  let ms = 0;
+  try {
+    for await (const b of ds.batches(batch, opts.signal)) {
+      const feed = { [opts.inputName]: { dims: b.dims, data: b.data } };
+      if (!warmed.has(b.dims[0])) {
+        await runner.run(feed);
+        warmed.add(b.dims[0]);
+      }
+      const t0 = performance.now();
+      const out = await runner.run(feed);
+      ms += performance.now() - t0;
+      const logits = out[runner.outputNames[0]];
+      if (!logits) throw new QwbError('E_MODEL', `the model produced no output '${runner.outputNames[0]}'`);
+      acc.add(logits.data, logits.data.length / b.dims[0], b.labels!);
+      opts.onProgress?.(acc.count, ds.count);
+    }
+  } catch (e) {
+    if (e instanceof QwbError) throw e;
+    dataError(e);
+  }
+  return { count: acc.count, top1: acc.top1, top5: acc.top5, ms, predictions: acc.predictions };
+}
+
+/** Median ms of one run at batch `n` (random input), after a warm-up. */
+export async function measureLatency(runner: ModelRunner, inputName: string, itemDims: number[], n = 8, reps = 15): Promise<number> {
+  const size = n * itemDims.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(size);
+  for (let i = 0; i < size; i++) data[i] = Math.sin(i * 12.9898) * 0.5;
+  const feed = { [inputName]: { dims: [n, ...itemDims], data } };
+  await runner.run(feed);
+  const times: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    await runner.run(feed);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1];
+}

@@ -1,0 +1,47 @@
+// Runs the per-layer analysis of engine/quant/analysis.ts: both models with the layer outputs added
+// as graph outputs, on the first `samples` items of a dataset.
+
+import type { Dataset } from '../data';
+import type { Model } from '../ir/graph';
+import { LayerErrorAccumulator, quantizedLayers, type LayerError } from '../quant/analysis';
+import { augmentWithOutputs } from '../quant/calibrate';
+import type { Backend } from './contract';
+import { dataError } from './data-source';
+import { QwbError } from './errors';
+import { openRunner } from './runners';
+
+export interface LayerAnalysisOptions {
+  samples?: number;
+  backend?: Backend;
+  threads?: number;
+  signal?: AbortSignal;
+}
+
+export async function analyzeLayers(fp32: Model, qdq: Model, ds: Dataset, opts: LayerAnalysisOptions = {}): Promise<LayerError[]> {
+  const pairs = quantizedLayers(qdq, fp32);
+  if (pairs.length === 0) return [];
+  const fpAug = augmentWithOutputs(fp32, pairs.map((p) => p.fp32)).model;
+  const qAug = augmentWithOutputs(qdq, pairs.map((p) => p.int8)).model;
+  const input = fp32.graph.inputs[0].name;
+  const dim0 = fp32.graph.inputs[0].shape?.[0];
+  const batch = typeof dim0 === 'number' && dim0 > 0 ? dim0 : Math.min(opts.samples ?? 16, 16);
+  const fpRun = await openRunner(fpAug, 'FP32 model', { backend: opts.backend, threads: opts.threads });
+  const qRun = await openRunner(qAug, 'INT8 model', { backend: opts.backend, threads: opts.threads });
+  const acc = new LayerErrorAccumulator(pairs);
+  let seen = 0;
+  try {
+    for await (const b of ds.batches(batch, opts.signal)) {
+      const feed = { [input]: { dims: b.dims, data: b.data } };
+      acc.add(await fpRun.run(feed), await qRun.run(feed));
+      seen += b.dims[0];
+      if (seen >= (opts.samples ?? 16)) break;
+    }
+  } catch (e) {
+    if (e instanceof QwbError) throw e;
+    dataError(e);
+  } finally {
+    fpRun.dispose();
+    qRun.dispose();
+  }
+  return acc.ranked();
+}

@@ -1,0 +1,134 @@
+// One way to run a model for evaluation, comparison and calibration-adjacent jobs, whichever runtime
+// does it: ours (Session: FP32, and QDQ models in INT8 once the runtime lowers them) or
+// onnxruntime-node, loaded only when asked for (a dev dependency), as the independent reference
+// the milestone compares against ("ORT's top-1 within 0.3 points of ours").
+
+import type { Model } from '../ir/graph';
+import { saveModel } from '../onnx/save';
+import { Session } from '../runtime/session';
+import type { HostTensor } from '../runtime/session-types';
+import type { Backend } from './contract';
+import { QwbError } from './errors';
+
+export interface ModelRunner {
+  readonly inputNames: string[];
+  readonly outputNames: string[];
+  run(feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor>>;
+  dispose(): void;
+}
+
+export interface RunnerOptions {
+  backend?: Backend;
+  threads?: number;
+  fused?: boolean;
+}
+
+export function isQdqModel(model: Model): boolean {
+  return model.graph.nodes.some((n) => n.opType === 'QuantizeLinear' || n.opType === 'DequantizeLinear');
+}
+
+class QwbRunner implements ModelRunner {
+  constructor(
+    private readonly session: Session,
+    private readonly label: string,
+    private readonly qdq: boolean,
+  ) {}
+
+  get inputNames() {
+    return this.session.inputNames;
+  }
+
+  get outputNames() {
+    return this.session.outputNames;
+  }
+
+  async run(feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor>> {
+    try {
+      return (await this.session.run(feeds)).outputs;
+    } catch (e) {
+      const hint = this.qdq ? ' (a QDQ model: if this runtime build cannot lower it yet, try --backend ort)' : '';
+      throw new QwbError('E_MODEL', `${this.label}: ${(e as Error).message}${hint}`);
+    }
+  }
+
+  dispose(): void {
+    this.session.dispose();
+  }
+}
+
+interface OrtTensor {
+  dims: readonly number[];
+  data: unknown;
+  type: string;
+}
+interface OrtSession {
+  inputNames: readonly string[];
+  outputNames: readonly string[];
+  run(feeds: Record<string, unknown>): Promise<Record<string, OrtTensor>>;
+  release(): Promise<void>;
+}
+interface OrtModule {
+  InferenceSession: { create(bytes: Uint8Array, opts: Record<string, unknown>): Promise<OrtSession> };
+  Tensor: new (type: string, data: Float32Array, dims: number[]) => unknown;
+}
+
+class OrtRunner implements ModelRunner {
+  constructor(
+    private readonly ort: OrtModule,
+    private readonly session: OrtSession,
+    private readonly label: string,
+  ) {}
+
+  get inputNames() {
+    return [...this.session.inputNames];
+  }
+
+  get outputNames() {
+    return [...this.session.outputNames];
+  }
+
+  async run(feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor>> {
+    const f: Record<string, unknown> = {};
+    for (const [k, t] of Object.entries(feeds)) f[k] = new this.ort.Tensor('float32', t.data, t.dims);
+    let res: Record<string, OrtTensor>;
+    try {
+      res = await this.session.run(f);
+    } catch (e) {
+      throw new QwbError('E_MODEL', `${this.label} (onnxruntime): ${(e as Error).message}`);
+    }
+    const out: Record<string, HostTensor> = {};
+    for (const [k, t] of Object.entries(res)) {
+      if (t.type === 'float32') out[k] = { dims: [...t.dims], data: t.data as Float32Array };
+    }
+    return out;
+  }
+
+  dispose(): void {
+    void this.session.release();
+  }
+}
+
+function loadOrt(): OrtModule {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('onnxruntime-node') as OrtModule;
+  } catch (e) {
+    throw new QwbError('E_USAGE', `--backend ort needs the onnxruntime-node package (npm install onnxruntime-node): ${(e as Error).message}`);
+  }
+}
+
+/** Opens `model` on the chosen backend; `label` names it in errors (its path). */
+export async function openRunner(model: Model, label: string, opts: RunnerOptions = {}): Promise<ModelRunner> {
+  if ((opts.backend ?? 'qwb') === 'ort') {
+    const ort = loadOrt();
+    const threads = opts.threads ?? 0;
+    try {
+      const s = await ort.InferenceSession.create(saveModel(model), threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {});
+      return new OrtRunner(ort, s, label);
+    } catch (e) {
+      throw new QwbError('E_MODEL', `${label}: onnxruntime cannot load it: ${(e as Error).message}`);
+    }
+  }
+  const session = await Session.load(model, { threads: opts.threads, fused: opts.fused });
+  return new QwbRunner(session, label, isQdqModel(model));
+}

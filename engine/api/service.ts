@@ -1,0 +1,264 @@
+// The service: the contract's methods implemented over the engine, with all outside access going
+// through the injected Host. Long jobs check their AbortSignal between batches.
+
+import * as path from 'node:path';
+
+import type { Model } from '../ir/graph';
+import { checkOpset, defaultInputDims, inferShapes, opsetWarning } from '../ir/infer';
+import { graphMacs, parameterCount } from '../ir/macs';
+import { prepareModel } from '../ir/optimize';
+import { loadModel } from '../onnx/load';
+import { getOp } from '../ops/registry';
+import { loadNativeAddon } from '../runtime/native';
+import { Session } from '../runtime/session';
+import { compilePlan } from '../runtime/lower';
+import { formatNpy, parseNpy } from '../data/npy';
+import { agreement } from '../eval/metrics';
+import { compareJob } from './compare-job';
+import { openModelData, resolvePreprocess } from './data-source';
+import { evaluateDataset } from './evaluate-dataset';
+import { quantizeJob, type JobContext } from './quantize-job';
+import { openRunner } from './runners';
+import type {
+  DemoReport,
+  DemoRequest,
+  EvaluateRequest,
+  EvaluateResult,
+  InspectRequest,
+  CompareRequest,
+  CompareResult,
+  JobOptions,
+  ModelSummary,
+  PreprocessOptions,
+  QuantizeRequest,
+  QuantizeResult,
+  RunModelRequest,
+  RunModelResult,
+  RuntimeInfo,
+  WorkbenchService,
+} from './contract';
+import { QwbError, throwIfAborted } from './errors';
+import type { Host } from './host';
+import { cloneModel } from '../ir/graph-utils';
+
+
+export class Service implements WorkbenchService {
+  constructor(private readonly host: Host) {}
+
+  private async read(file: string): Promise<Uint8Array> {
+    try {
+      return await this.host.readFile(file);
+    } catch (e) {
+      throw new QwbError('E_IO', (e as Error).message);
+    }
+  }
+
+  private async write(file: string, data: Uint8Array): Promise<void> {
+    try {
+      await this.host.writeFile(file, data);
+    } catch (e) {
+      throw new QwbError('E_IO', (e as Error).message);
+    }
+  }
+
+  private async model(file: string): Promise<Model> {
+    const bytes = await this.read(file);
+    try {
+      const m = loadModel(bytes, { name: file, baseDir: path.dirname(path.resolve(file)) });
+      m.path = file;
+      return m;
+    } catch (e) {
+      throw new QwbError('E_MODEL', (e as Error).message);
+    }
+  }
+
+  async inspectModel(req: InspectRequest): Promise<ModelSummary> {
+    const model = await this.model(req.path);
+    const g = model.graph;
+    const opCounts: Record<string, number> = {};
+    const unsupported = new Map<string, string[]>();
+    for (const n of g.nodes) {
+      const key = n.domain && n.domain !== 'ai.onnx' ? `${n.domain}:${n.opType}` : n.opType;
+      opCounts[key] = (opCounts[key] ?? 0) + 1;
+      if (!getOp(n.opType, n.domain)) unsupported.set(key, [...(unsupported.get(key) ?? []), n.name]);
+    }
+    const inputDims = { ...defaultInputDims(model, req.batch ?? 1), ...(req.inputDims ?? {}) };
+    const summary: ModelSummary = {
+      path: req.path,
+      producer: `${model.producerName} ${model.producerVersion}`.trim(),
+      irVersion: model.irVersion,
+      opset: model.opset,
+      inputs: g.inputs.map((v) => ({ name: v.name, dtype: v.dtype, shape: v.shape ?? null })),
+      outputs: g.outputs.map((v) => ({ name: v.name, dtype: v.dtype, shape: v.shape ?? null })),
+      inputDims,
+      nodeCount: g.nodes.length,
+      opCounts,
+      parameters: parameterCount(g),
+      unsupportedOps: [...unsupported].map(([opType, nodes]) => ({ opType, nodes })),
+      problems: [],
+      warnings: [],
+    };
+    const warn = opsetWarning(model);
+    if (warn) summary.warnings.push(warn);
+    if (unsupported.size > 0) {
+      summary.problems.push(`unsupported ops: ${[...unsupported.keys()].join(', ')}`);
+      return summary;
+    }
+    try {
+      checkOpset(model);
+      const unfused = cloneModel(model);
+      inferShapes(unfused, inputDims);
+      summary.macs = graphMacs(unfused.graph);
+      summary.outputDims = Object.fromEntries(unfused.graph.outputs.map((o) => [o.name, (o.shape ?? []) as number[]]));
+      summary.fusedNodeCount = prepareModel(model, inputDims, { fused: true }).model.graph.nodes.length;
+    } catch (e) {
+      summary.problems.push((e as Error).message);
+    }
+    return summary;
+  }
+
+  async runModel(req: RunModelRequest, opts: JobOptions = {}): Promise<RunModelResult> {
+    const model = await this.model(req.modelPath);
+    const inNames = model.graph.inputs.map((v) => v.name);
+    const outNames = model.graph.outputs.map((v) => v.name);
+    const inputPaths = typeof req.input === 'string' ? this.single(req.input, inNames, 'input') : req.input;
+    const outputPaths = typeof req.output === 'string' ? this.single(req.output, outNames, 'output') : req.output;
+    for (const n of Object.keys(outputPaths)) {
+      if (!outNames.includes(n)) throw new QwbError('E_USAGE', `'${n}' is not an output of the model (outputs: ${outNames.join(', ')})`);
+    }
+    const inputs: Record<string, { dims: number[]; data: Float32Array }> = {};
+    for (const name of inNames) {
+      const file = inputPaths[name];
+      if (!file) throw new QwbError('E_USAGE', `no .npy given for input '${name}' (inputs: ${inNames.join(', ')})`);
+      let arr;
+      try {
+        arr = parseNpy(await this.read(file), file);
+      } catch (e) {
+        throw e instanceof QwbError ? e : new QwbError('E_DATA', (e as Error).message);
+      }
+      if (arr.dtype !== 'f4') throw new QwbError('E_DATA', `${file}: dtype ${arr.dtype} — input '${name}' needs a float32 (<f4) .npy`);
+      inputs[name] = { dims: arr.shape, data: arr.data as Float32Array };
+    }
+    for (const n of Object.keys(inputPaths)) {
+      if (!inNames.includes(n)) throw new QwbError('E_USAGE', `'${n}' is not an input of the model (inputs: ${inNames.join(', ')})`);
+    }
+    throwIfAborted(opts.signal, 'run');
+    const session = await Session.load(model, { threads: req.threads, fused: req.fused });
+    try {
+      let res;
+      const t0 = performance.now();
+      try {
+        res = await session.run(inputs);
+      } catch (e) {
+        throw new QwbError('E_MODEL', (e as Error).message);
+      }
+      const ms = performance.now() - t0;
+      const outputs: RunModelResult['outputs'] = [];
+      for (const [name, file] of Object.entries(outputPaths)) {
+        const t = res.outputs[name];
+        await this.write(file, formatNpy(t.dims, t.data));
+        outputs.push({ name, dims: t.dims, path: file });
+      }
+      return { outputs, ms };
+    } finally {
+      session.dispose();
+    }
+  }
+
+  private single(file: string, names: string[], what: string): Record<string, string> {
+    if (names.length !== 1) {
+      throw new QwbError('E_USAGE', `the model has ${names.length} ${what}s (${names.join(', ')}): give name=path for each`);
+    }
+    return { [names[0]]: file };
+  }
+
+  async evaluate(req: EvaluateRequest, opts: JobOptions = {}): Promise<EvaluateResult> {
+    const model = await this.model(req.modelPath);
+    return this.evaluateModel(model, req, opts);
+  }
+
+  private async evaluateModel(model: Model, req: EvaluateRequest, opts: JobOptions, stage = 'evaluate'): Promise<EvaluateResult> {
+    const data = req.data ?? req.images;
+    if (!data) throw new QwbError('E_USAGE', 'evaluate needs data (--data DATA)');
+    const given: PreprocessOptions = { ...(req.preprocess ?? {}) };
+    if (req.mean) given.mean = req.mean;
+    if (req.std) given.std = req.std;
+    const ds = await openModelData(model, data, req.labels, resolvePreprocess(model, given), { count: req.limit });
+    const input = model.graph.inputs[0];
+    const dim0 = input.shape?.[0];
+    const staticBatch = typeof dim0 === 'number' && dim0 > 0 ? dim0 : undefined;
+    throwIfAborted(opts.signal, stage);
+    const runner = await openRunner(model, req.modelPath, { backend: req.backend, threads: req.threads, fused: req.fused });
+    try {
+      return await evaluateDataset(runner, ds, {
+        inputName: input.name,
+        staticBatch,
+        batch: req.batch,
+        signal: opts.signal,
+        onProgress: (done, total) => this.host.progress({ job: 'evaluate', stage, done, total }),
+      });
+    } finally {
+      runner.dispose();
+    }
+  }
+
+  async quantizeModel(req: QuantizeRequest, opts: JobOptions = {}): Promise<QuantizeResult> {
+    return quantizeJob(this.jobContext(), req, opts);
+  }
+
+  async compareModels(req: CompareRequest, opts: JobOptions = {}): Promise<CompareResult> {
+    return compareJob(this.jobContext(), req, opts);
+  }
+
+  private jobContext(): JobContext {
+    return { host: this.host, model: (f) => this.model(f), read: (f) => this.read(f), write: (f, d) => this.write(f, d) };
+  }
+
+  async runtimeInfo(): Promise<RuntimeInfo> {
+    try {
+      return loadNativeAddon().info();
+    } catch (e) {
+      throw new QwbError('E_INTERNAL', (e as Error).message);
+    }
+  }
+
+  async demo(req: DemoRequest = {}, opts: JobOptions = {}): Promise<DemoReport> {
+    const metaPath = this.host.assetPath('demo/demo.json');
+    let meta: {
+      model?: string;
+      mean: number[];
+      std: number[];
+      classes: string[];
+      sample?: { images?: string; labels?: string };
+      fp32_top1_sample?: number;
+    };
+    try {
+      meta = JSON.parse(Buffer.from(await this.read(metaPath)).toString('utf8'));
+    } catch (e) {
+      throw e instanceof QwbError ? new QwbError('E_IO', `demo assets missing: ${e.message}`) : new QwbError('E_DATA', `${metaPath}: ${(e as Error).message}`);
+    }
+    const dir = path.dirname(metaPath);
+    const modelPath = path.join(dir, meta.model ?? 'fashion_resnet.onnx');
+    const images = path.join(dir, meta.sample?.images ?? 'sample-images-idx3-ubyte.gz');
+    const labels = path.join(dir, meta.sample?.labels ?? 'sample-labels-idx1-ubyte.gz');
+    this.host.progress({ job: 'demo', stage: 'inspect' });
+    const summary = await this.inspectModel({ path: modelPath });
+    const model = await this.model(modelPath);
+    const runtime = await this.runtimeInfo();
+    const base: EvaluateRequest = { modelPath, data: images, labels, mean: meta.mean, std: meta.std, limit: req.limit, batch: req.batch, threads: req.threads };
+    const fused = await this.evaluateModel(model, { ...base, fused: true }, opts, 'fp32 fused');
+    const unfused = await this.evaluateModel(model, { ...base, fused: false }, opts, 'fp32 unfused');
+    const steps = (f: boolean) => compilePlan(model, summary.inputDims, f).plan.steps.length;
+    return {
+      summary,
+      classes: meta.classes,
+      runtime,
+      fused,
+      unfused,
+      agreement: agreement(fused.predictions, unfused.predictions),
+      expectedTop1: req.limit === undefined || req.limit >= fused.count ? meta.fp32_top1_sample : undefined,
+      fusedSteps: steps(true),
+      unfusedSteps: steps(false),
+    };
+  }
+}

@@ -1,0 +1,52 @@
+// Classification metrics over logits: top-k hits and agreement between two prediction lists.
+
+/** Indices of the k largest values of row `r` of a (rows, classes) logits array, best first. */
+export function topK(logits: Float32Array, classes: number, r: number, k: number): number[] {
+  const best: number[] = [];
+  const off = r * classes;
+  for (let c = 0; c < classes; c++) {
+    const v = logits[off + c];
+    let pos = best.length;
+    while (pos > 0 && logits[off + best[pos - 1]] < v) pos--;
+    if (pos < k) {
+      best.splice(pos, 0, c);
+      if (best.length > k) best.pop();
+    }
+  }
+  return best;
+}
+
+export class TopKAccumulator {
+  count = 0;
+  top1Hits = 0;
+  top5Hits = 0;
+  readonly predictions: number[] = [];
+
+  /** Adds a batch of logits (rows, classes) with its labels. */
+  add(logits: Float32Array, classes: number, labels: ArrayLike<number>): void {
+    for (let r = 0; r < labels.length; r++) {
+      const top = topK(logits, classes, r, Math.min(5, classes));
+      this.predictions.push(top[0]);
+      if (top[0] === labels[r]) this.top1Hits++;
+      if (top.includes(labels[r])) this.top5Hits++;
+      this.count++;
+    }
+  }
+
+  get top1(): number {
+    return this.count ? this.top1Hits / this.count : 0;
+  }
+
+  get top5(): number {
+    return this.count ? this.top5Hits / this.count : 0;
+  }
+}
+
+/** Fraction of positions where two prediction lists agree. */
+export function agreement(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length) throw new Error(`agreement: ${a.length} vs ${b.length} predictions`);
+  if (a.length === 0) return 1;
+  let same = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] === b[i]) same++;
+  return same / a.length;
+}

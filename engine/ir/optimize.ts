@@ -1,0 +1,61 @@
+// The graph pipeline from a loaded model to a graph ready for lowering at given input dims:
+// Identity/Dropout removal, shape inference with constant folding, then (fused mode) GELU
+// and HardSwish recognition, BatchNormalization folding and post-op fusions; in the int8 mode
+// (default) the QDQ pass turns QuantizeLinear/DequantizeLinear patterns into int8 nodes.
+
+import type { Model } from './graph';
+import { cloneModel } from './graph-utils';
+import { inferShapes } from './infer';
+import { foldBatchNorms } from './passes/fold-batchnorm';
+import { fuseGelu } from './passes/fuse-gelu';
+import { fuseHardSwish } from './passes/fuse-hardswish';
+import { fuseActivations, fuseSums } from './passes/fuse-postops';
+import { fuseQdq, type QdqCounts } from './passes/qdq-fuse';
+import { isQdqNode } from './passes/qdq-params';
+import { removeIdentities } from './passes/remove-identity';
+
+export interface PrepareOptions {
+  /** BN folding and post-op fusions (default true). */
+  fused?: boolean;
+  /** QDQ patterns become int8 nodes (default true). false: QuantizeLinear/DequantizeLinear stay
+   *  real quantize/dequantize steps and every other op runs in FP32 (the fake-quant reference). */
+  int8?: boolean;
+}
+
+export interface PassCounts {
+  identitiesRemoved: number;
+  geluFused: number;
+  hardSwishFused: number;
+  batchNormsFolded: number;
+  activationsFused: number;
+  sumsFused: number;
+  /** Present in the int8 mode. */
+  qdq?: QdqCounts;
+}
+
+/** A rewritten copy of `model`, inferred at `inputDims`; the input model is not changed. */
+export function prepareModel(model: Model, inputDims: Record<string, number[]>, options: PrepareOptions = {}): { model: Model; passes: PassCounts } {
+  const m = cloneModel(model);
+  const g = m.graph;
+  const passes: PassCounts = { identitiesRemoved: 0, geluFused: 0, hardSwishFused: 0, batchNormsFolded: 0, activationsFused: 0, sumsFused: 0 };
+  passes.identitiesRemoved = removeIdentities(g);
+  const int8 = options.int8 ?? true;
+  const hasQdq = g.nodes.some((n) => isQdqNode(n, 'DequantizeLinear'));
+  // The int8 lowering needs int8 weights with their scales, not their dequantized floats.
+  inferShapes(m, inputDims, int8 && hasQdq ? { keep: (n) => isQdqNode(n, 'DequantizeLinear') } : {});
+  if (options.fused ?? true) {
+    passes.geluFused = fuseGelu(g);
+    passes.hardSwishFused = fuseHardSwish(g);
+    passes.batchNormsFolded = foldBatchNorms(g);
+    passes.activationsFused = fuseActivations(g, m.opset);
+    // QDQ after Conv+Relu fusion (the Relu between a Conv and its Q is a post-op), before the FP32
+    // sum fusion, whose pattern never matches between DQ nodes anyway.
+    if (int8 && hasQdq) passes.qdq = fuseQdq(g, m.opset);
+    passes.sumsFused = fuseSums(g);
+    // An activation after a residual Add (Conv+Add+Relu) joins the sum post-op.
+    passes.activationsFused += fuseActivations(g, m.opset);
+  } else if (int8 && hasQdq) {
+    passes.qdq = fuseQdq(g, m.opset);
+  }
+  return { model: m, passes };
+}

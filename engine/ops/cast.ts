@@ -1,0 +1,58 @@
+// ONNX Cast: folded exactly on constants (float -> int truncates toward zero, as static_cast);
+// a float32 -> float32 cast at runtime is a `copy`.
+
+import { attrInt } from '../ir/graph';
+import type { DType } from '../ir/tensor';
+import type { OpDef } from './op';
+import { castValue, inputName, newTensor, rejectPostOps, requireF32, requireInput } from './common';
+
+/** TensorProto.DataType -> DType. */
+export const ONNX_DTYPES: Record<number, DType> = {
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  4: 'uint16',
+  5: 'int16',
+  6: 'int32',
+  7: 'int64',
+  8: 'string',
+  9: 'bool',
+  10: 'float16',
+  11: 'float64',
+  12: 'uint32',
+  13: 'uint64',
+};
+
+export function onnxDType(code: number, fail: (m: string) => never): DType {
+  const d = ONNX_DTYPES[code];
+  if (!d) fail(`unsupported data type ${code}`);
+  return d;
+}
+
+export const Cast: OpDef = {
+  opType: 'Cast',
+  domain: '',
+  infer(ctx) {
+    const x = requireInput(ctx, 0);
+    return [{ dtype: onnxDType(attrInt(ctx.node, 'to', 1), ctx.fail), dims: [...x.dims] }];
+  },
+  evaluate(node, inputs) {
+    const x = inputs[0]!;
+    const to = onnxDType(attrInt(node, 'to', 1), (m) => {
+      throw new Error(m);
+    });
+    if (to === 'float16' || x.dtype === 'float16' || to === 'string') throw new Error(`Cast to/from ${to === 'string' ? to : 'float16'} is not folded`);
+    const out = newTensor(to, x.dims);
+    const src = x.data as ArrayLike<number>;
+    for (let i = 0; i < src.length; i++) out.data[i] = castValue(src[i], to);
+    return [out];
+  },
+  lower(ctx) {
+    rejectPostOps(ctx);
+    const x = inputName(ctx.node, 0);
+    requireF32(ctx, x);
+    const to = onnxDType(attrInt(ctx.node, 'to', 1), ctx.fail);
+    if (to !== 'float32') ctx.fail(`Cast to ${to} is not supported at runtime`);
+    ctx.step('copy', [ctx.tensor(x)], [ctx.tensor(ctx.node.outputs[0])]);
+  },
+};

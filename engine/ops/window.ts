@@ -1,0 +1,74 @@
+// Sliding-window geometry shared by Conv and the pools: strides/dilations/pads attributes,
+// auto_pad (SAME_UPPER / SAME_LOWER / VALID) turned into explicit pads, output sizes and the
+// ONNX ceil_mode rule.
+
+import { attrInts, attrString, type Node } from '../ir/graph';
+import { intsOr } from './common';
+
+type Fail = (message: string) => never;
+
+export interface Window {
+  kernel: number[];
+  strides: number[];
+  dilations: number[];
+  /** 2k: begins then ends, explicit (auto_pad resolved; ceil_mode extension NOT included). */
+  pads: number[];
+  /** Output spatial sizes. */
+  out: number[];
+}
+
+function checkLen(name: string, v: number[], k: number, fail: Fail): number[] {
+  if (v.length !== k) fail(`attribute '${name}' has ${v.length} values, expected ${k}`);
+  return v;
+}
+
+/** Resolves the window of a Conv/pool over the spatial input sizes `inSp`. */
+export function resolveWindow(node: Node, inSp: number[], kernel: number[], fail: Fail, ceilMode = false): Window {
+  const k = inSp.length;
+  if (kernel.length !== k) fail(`kernel has ${kernel.length} spatial dims, input has ${k}`);
+  const strides = checkLen('strides', intsOr(attrInts(node, 'strides', undefined), k, 1), k, fail);
+  const dilations = checkLen('dilations', intsOr(attrInts(node, 'dilations', undefined), k, 1), k, fail);
+  if (strides.some((s) => s < 1)) fail('strides must be >= 1');
+  if (dilations.some((d) => d < 1)) fail('dilations must be >= 1');
+  const autoPad = attrString(node, 'auto_pad', 'NOTSET');
+  let pads: number[];
+  const out: number[] = [];
+  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    pads = new Array<number>(2 * k).fill(0);
+    for (let i = 0; i < k; i++) {
+      const o = Math.ceil(inSp[i] / strides[i]);
+      const eff = (kernel[i] - 1) * dilations[i] + 1;
+      const total = Math.max(0, (o - 1) * strides[i] + eff - inSp[i]);
+      const small = Math.floor(total / 2);
+      pads[i] = autoPad === 'SAME_UPPER' ? small : total - small;
+      pads[i + k] = total - pads[i];
+      out.push(o);
+    }
+    return { kernel, strides, dilations, pads, out };
+  }
+  if (autoPad === 'VALID') pads = new Array<number>(2 * k).fill(0);
+  else if (autoPad === 'NOTSET') pads = checkLen('pads', intsOr(attrInts(node, 'pads', undefined), 2 * k, 0), 2 * k, fail);
+  else fail(`unknown auto_pad '${autoPad}'`);
+  for (let i = 0; i < k; i++) {
+    const eff = (kernel[i] - 1) * dilations[i] + 1;
+    const span = inSp[i] + pads[i] + pads[i + k] - eff;
+    if (span < 0) fail(`window of ${eff} does not fit the padded input of ${inSp[i] + pads[i] + pads[i + k]} on spatial axis ${i}`);
+    let o = (ceilMode ? Math.ceil(span / strides[i]) : Math.floor(span / strides[i])) + 1;
+    // ONNX ceil rule: the last window must start inside the input plus its begin padding.
+    if (ceilMode && (o - 1) * strides[i] >= inSp[i] + pads[i]) o--;
+    out.push(o);
+  }
+  return { kernel, strides, dilations, pads, out };
+}
+
+/** Pads with the ceil_mode extension folded into the ends: each end grows until the last window fits. */
+export function padsWithCeil(w: Window, inSp: number[]): number[] {
+  const k = inSp.length;
+  const pads = [...w.pads];
+  for (let i = 0; i < k; i++) {
+    const eff = (w.kernel[i] - 1) * w.dilations[i] + 1;
+    const need = (w.out[i] - 1) * w.strides[i] + eff - inSp[i] - pads[i];
+    if (need > pads[i + k]) pads[i + k] = need;
+  }
+  return pads;
+}

@@ -1,0 +1,41 @@
+// The typed face of the native addon (build/Release/qwb_native.node), implemented in
+// engine/runtime/native.ts. Everything that touches tensors is asynchronous: the addon runs it in
+// an AsyncWorker so that the Electron main side never blocks.
+
+export interface NativeSessionOptions {
+  /** oneDNN/OpenMP threads for this session; 0 = all cores. */
+  threads: number;
+}
+
+export interface NativeStepInfo {
+  kind: string;
+  name: string;
+  /** oneDNN implementation name(s) chosen at the last compile (e.g. "jit:avx2"), '' for custom loops. */
+  impl: string;
+}
+
+export interface NativeRunResult {
+  /** One buffer per plan output, row-major, logical dims with dims[0] scaled by the batch. */
+  outputs: Float32Array[];
+  /** Milliseconds per plan step (same order as plan.steps), when the run was profiled. Reorders the
+   *  runtime inserted are charged to the step that needed them. */
+  stepMs?: Float64Array;
+}
+
+export interface NativeSession {
+  /** Runs one batch: one buffer per plan input (row-major, logical dims, batch scaled). One
+   *  JS-to-native crossing; compiles first if the batch differs from the last compiled one. */
+  run(inputs: Float32Array[], batch: number, profile?: boolean): Promise<NativeRunResult>;
+  /** Compiles for `batch` now (primitive creation, weight reorders) without running. */
+  prepare(batch: number): Promise<void>;
+  /** Steps as compiled for the last batch. */
+  steps(): NativeStepInfo[];
+  /** Frees the session's native memory; later calls throw. */
+  dispose(): void;
+}
+
+export interface NativeAddon {
+  createSession(plan: Uint8Array, options: NativeSessionOptions): Promise<NativeSession>;
+  /** oneDNN version and the CPU ISA it dispatches to (e.g. "avx2", "avx512_core_amx"). */
+  info(): { onednn: string; isa: string; cores: number };
+}

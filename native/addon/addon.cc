@@ -1,0 +1,308 @@
+// qwb_native: a thin node-addon-api binding over native/runtime. Everything that touches tensors
+// (plan parsing, compile, run) runs in an AsyncWorker; arguments were validated in TypeScript
+// (engine/runtime/native.ts) and are checked again here so that bad input rejects, never crashes.
+#include <napi.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../runtime/error.h"
+#include "../runtime/session.h"
+
+namespace {
+
+struct AddonData {
+  Napi::FunctionReference sessionCtor;
+};
+
+// A worker that settles a promise: Run() does the native work, Resolve() builds the JS value.
+class PromiseWorker : public Napi::AsyncWorker {
+ public:
+  explicit PromiseWorker(Napi::Env env) : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise promise() { return deferred_.Promise(); }
+
+ protected:
+  virtual void Run() = 0;
+  virtual Napi::Value Resolve(Napi::Env env) { return env.Undefined(); }
+  void Execute() override {
+    try {
+      Run();
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    } catch (...) {
+      SetError("native runtime: unknown error");
+    }
+  }
+  void OnOK() override {
+    Napi::HandleScope scope(Env());
+    deferred_.Resolve(Resolve(Env()));
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+  Napi::Promise::Deferred deferred_;
+};
+
+class SessionWrap : public Napi::ObjectWrap<SessionWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "NativeSession",
+                       {InstanceMethod("run", &SessionWrap::Run), InstanceMethod("prepare", &SessionWrap::Prepare),
+                        InstanceMethod("steps", &SessionWrap::Steps), InstanceMethod("dispose", &SessionWrap::Dispose)});
+  }
+
+  explicit SessionWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SessionWrap>(info) {
+    if (info.Length() != 1 || !info[0].IsExternal()) {
+      throw Napi::TypeError::New(info.Env(), "NativeSession cannot be constructed directly; use createSession()");
+    }
+    auto* holder = info[0].As<Napi::External<std::shared_ptr<qwb::Session>>>().Data();
+    session_ = *holder;
+  }
+
+  std::shared_ptr<qwb::Session> session_;
+  bool busy_ = false;
+
+ private:
+  // Throws (as a JS error) when disposed or busy; marks the session busy for the job.
+  std::shared_ptr<qwb::Session> acquire(Napi::Env env, const char* what) {
+    if (!session_) throw Napi::Error::New(env, std::string("session.") + what + ": the session was disposed");
+    if (busy_) {
+      throw Napi::Error::New(env, std::string("session.") + what +
+                                      ": another run/prepare is still in progress on this session (await it first)");
+    }
+    return session_;
+  }
+
+  static int64_t readBatch(Napi::Env env, const Napi::Value& v, const char* what) {
+    if (!v.IsNumber()) throw Napi::TypeError::New(env, std::string("session.") + what + ": batch must be a number");
+    double b = v.As<Napi::Number>().DoubleValue();
+    if (!(b >= 1) || b != static_cast<double>(static_cast<int64_t>(b)) || b > 1e9) {
+      throw Napi::RangeError::New(env, std::string("session.") + what + ": batch must be a positive integer");
+    }
+    return static_cast<int64_t>(b);
+  }
+
+  Napi::Value Run(const Napi::CallbackInfo& info);
+  Napi::Value Prepare(const Napi::CallbackInfo& info);
+  Napi::Value Steps(const Napi::CallbackInfo& info);
+  Napi::Value Dispose(const Napi::CallbackInfo& info) {
+    session_.reset();  // a running job keeps its own reference and frees it when done
+    return info.Env().Undefined();
+  }
+};
+
+class RunWorker : public PromiseWorker {
+ public:
+  RunWorker(Napi::Env env, SessionWrap* owner, std::shared_ptr<qwb::Session> s, int64_t batch, bool profile)
+      : PromiseWorker(env), owner_(owner), session_(std::move(s)), batch_(batch), profile_(profile) {
+    ownerRef_ = Napi::Persistent(owner->Value());
+  }
+  std::vector<Napi::ObjectReference> keep;  // inputs and outputs stay alive while the worker runs
+  std::vector<const float*> inputs;
+  std::vector<float*> outputs;
+  Napi::ObjectReference outArray;
+
+ protected:
+  void Run() override {
+    if (profile_) stepMs_.assign(session_->plan().steps.size(), 0.0);
+    session_->run(batch_, inputs, outputs, profile_ ? stepMs_.data() : nullptr);
+  }
+  Napi::Value Resolve(Napi::Env env) override {
+    Napi::Object res = Napi::Object::New(env);
+    res.Set("outputs", outArray.Value());
+    if (profile_) {
+      Napi::Float64Array ms = Napi::Float64Array::New(env, stepMs_.size());
+      for (size_t i = 0; i < stepMs_.size(); i++) ms[i] = stepMs_[i];
+      res.Set("stepMs", ms);
+    }
+    return res;
+  }
+  void OnOK() override {
+    owner_->busy_ = false;
+    PromiseWorker::OnOK();
+  }
+  void OnError(const Napi::Error& e) override {
+    owner_->busy_ = false;
+    PromiseWorker::OnError(e);
+  }
+
+ private:
+  SessionWrap* owner_;
+  Napi::ObjectReference ownerRef_;
+  std::shared_ptr<qwb::Session> session_;
+  int64_t batch_;
+  bool profile_;
+  std::vector<double> stepMs_;
+};
+
+Napi::Value SessionWrap::Run(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto s = acquire(env, "run");
+  if (info.Length() < 2 || !info[0].IsArray()) {
+    throw Napi::TypeError::New(env, "session.run: expected (inputs: Float32Array[], batch, profile?)");
+  }
+  const int64_t batch = readBatch(env, info[1], "run");
+  const bool profile = info.Length() > 2 && info[2].ToBoolean().Value();
+  Napi::Array arr = info[0].As<Napi::Array>();
+  const qwb::Plan& plan = s->plan();
+  if (arr.Length() != plan.inputs.size()) {
+    throw Napi::RangeError::New(env, "session.run: expected " + std::to_string(plan.inputs.size()) + " inputs, got " +
+                                         std::to_string(arr.Length()));
+  }
+  auto* w = new RunWorker(env, this, s, batch, profile);
+  try {
+    for (uint32_t i = 0; i < arr.Length(); i++) {
+      Napi::Value v = arr.Get(i);
+      if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+        throw Napi::TypeError::New(env, "session.run: input " + std::to_string(i) + " is not a Float32Array");
+      }
+      Napi::Float32Array a = v.As<Napi::Float32Array>();
+      const int64_t want = s->inputElements(i, batch);
+      if (static_cast<int64_t>(a.ElementLength()) != want) {
+        throw Napi::RangeError::New(env, "session.run: input " + std::to_string(i) + " ('" +
+                                             plan.tensors[plan.inputs[i]].name + "') has " +
+                                             std::to_string(a.ElementLength()) + " elements, expected " +
+                                             std::to_string(want) + " at batch " + std::to_string(batch));
+      }
+      w->inputs.push_back(a.Data());
+      w->keep.push_back(Napi::Persistent(a.As<Napi::Object>()));
+    }
+    Napi::Array outs = Napi::Array::New(env, plan.outputs.size());
+    for (size_t i = 0; i < plan.outputs.size(); i++) {
+      Napi::Float32Array o = Napi::Float32Array::New(env, static_cast<size_t>(s->outputElements(i, batch)));
+      w->outputs.push_back(o.Data());
+      outs.Set(static_cast<uint32_t>(i), o);
+    }
+    w->outArray = Napi::Persistent(outs.As<Napi::Object>());
+  } catch (...) {
+    delete w;
+    throw;
+  }
+  busy_ = true;
+  Napi::Promise p = w->promise();
+  w->Queue();
+  return p;
+}
+
+class PrepareWorker : public PromiseWorker {
+ public:
+  PrepareWorker(Napi::Env env, SessionWrap* owner, std::shared_ptr<qwb::Session> s, int64_t batch)
+      : PromiseWorker(env), owner_(owner), ownerRef_(Napi::Persistent(owner->Value())), session_(std::move(s)),
+        batch_(batch) {}
+
+ protected:
+  void Run() override { session_->prepare(batch_); }
+  void OnOK() override {
+    owner_->busy_ = false;
+    PromiseWorker::OnOK();
+  }
+  void OnError(const Napi::Error& e) override {
+    owner_->busy_ = false;
+    PromiseWorker::OnError(e);
+  }
+
+ private:
+  SessionWrap* owner_;
+  Napi::ObjectReference ownerRef_;
+  std::shared_ptr<qwb::Session> session_;
+  int64_t batch_;
+};
+
+Napi::Value SessionWrap::Prepare(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto s = acquire(env, "prepare");
+  const int64_t batch = readBatch(env, info.Length() > 0 ? info[0] : env.Undefined(), "prepare");
+  auto* w = new PrepareWorker(env, this, s, batch);
+  busy_ = true;
+  Napi::Promise p = w->promise();
+  w->Queue();
+  return p;
+}
+
+Napi::Value SessionWrap::Steps(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!session_) throw Napi::Error::New(env, "session.steps: the session was disposed");
+  if (busy_) throw Napi::Error::New(env, "session.steps: a run/prepare is in progress on this session");
+  std::vector<qwb::StepInfo> steps = session_->steps();
+  Napi::Array arr = Napi::Array::New(env, steps.size());
+  for (size_t i = 0; i < steps.size(); i++) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("kind", steps[i].kind);
+    o.Set("name", steps[i].name);
+    o.Set("impl", steps[i].impl);
+    arr.Set(static_cast<uint32_t>(i), o);
+  }
+  return arr;
+}
+
+class CreateWorker : public PromiseWorker {
+ public:
+  CreateWorker(Napi::Env env, std::vector<uint8_t> bytes, qwb::SessionOptions opt)
+      : PromiseWorker(env), bytes_(std::move(bytes)), opt_(opt) {}
+
+ protected:
+  void Run() override {
+    std::shared_ptr<qwb::Plan> plan = qwb::parsePlan(bytes_.data(), bytes_.size());
+    bytes_.clear();
+    bytes_.shrink_to_fit();
+    session_ = std::make_shared<qwb::Session>(plan, opt_);
+  }
+  Napi::Value Resolve(Napi::Env env) override {
+    AddonData* data = env.GetInstanceData<AddonData>();
+    auto holder = Napi::External<std::shared_ptr<qwb::Session>>::New(env, &session_);
+    return data->sessionCtor.New({holder});
+  }
+
+ private:
+  std::vector<uint8_t> bytes_;
+  qwb::SessionOptions opt_;
+  std::shared_ptr<qwb::Session> session_;
+};
+
+Napi::Value CreateSession(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsTypedArray() ||
+      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    throw Napi::TypeError::New(env, "createSession: the plan must be a Uint8Array");
+  }
+  Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
+  qwb::SessionOptions opt;
+  if (info.Length() > 1 && info[1].IsObject()) {
+    Napi::Value t = info[1].As<Napi::Object>().Get("threads");
+    if (!t.IsUndefined()) {
+      if (!t.IsNumber()) throw Napi::TypeError::New(env, "createSession: threads must be a number");
+      double v = t.As<Napi::Number>().DoubleValue();
+      if (!(v >= 0) || v > 4096 || v != static_cast<double>(static_cast<int>(v))) {
+        throw Napi::RangeError::New(env, "createSession: threads must be an integer >= 0");
+      }
+      opt.threads = static_cast<int>(v);
+    }
+  }
+  std::vector<uint8_t> copy(bytes.Data(), bytes.Data() + bytes.ByteLength());
+  auto* w = new CreateWorker(env, std::move(copy), opt);
+  Napi::Promise p = w->promise();
+  w->Queue();
+  return p;
+}
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("onednn", qwb::onednnVersion());
+  o.Set("isa", qwb::effectiveIsa());
+  o.Set("cores", qwb::logicalCores());
+  return o;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* data = new AddonData();
+  data->sessionCtor = Napi::Persistent(SessionWrap::Define(env));
+  env.SetInstanceData(data);
+  exports.Set("createSession", Napi::Function::New(env, CreateSession));
+  exports.Set("info", Napi::Function::New(env, Info));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(qwb_native, Init)

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Idempotent set-up, run by both `npm start` and `npm test`.
+#   (a) Debian packages    (apt-get as root; otherwise prints the exact sudo command and fails)
+#   (b) npm packages       (when node_modules is missing or package*.json changed since last install)
+#   (c) native addon       (when build/Release/qwb_native.node is missing or older than native/ or binding.gyp)
+#   (d) TypeScript -> dist (when any .ts changed since the last successful compile; tsc errors fail)
+# Prints one line per step it actually performs; silent and quick (< 5 s) when nothing is missing.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$(pwd)
+STAMPS="$ROOT/.cache/stamps"
+mkdir -p "$STAMPS"
+
+say() { echo "setup: $*"; }
+
+# --- (a) Debian packages ------------------------------------------------------------------------
+PACKAGES=(libdnnl-dev dataset-fashion-mnist libonnx-testdata python3 python3-torch python3-torchvision python3-onnx g++ make)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+# Node's C headers for node-gyp --nodedir=/usr: NodeSource's nodejs ships them, Debian's in libnode-dev.
+if [[ ! -f /usr/include/node/node_api.h ]]; then missing+=(libnode-dev); fi
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]]; then
+    say "installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  else
+    echo "setup: missing Debian packages: ${missing[*]}" >&2
+    echo "setup: run this, then try again:" >&2
+    echo "  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+# --- (b) npm packages ---------------------------------------------------------------------------
+npm_stamp="$STAMPS/npm-install"
+need_npm=0
+if [[ ! -d node_modules || ! -f "$npm_stamp" ]]; then
+  need_npm=1
+elif [[ package.json -nt "$npm_stamp" || ( -f package-lock.json && package-lock.json -nt "$npm_stamp" ) ]]; then
+  need_npm=1
+fi
+if ((need_npm)); then
+  say "npm install"
+  # Electron's binary download may fail on a build machine: skip it (the window is a later issue).
+  # onnxruntime-node's optional download is skipped by the project .npmrc (onnxruntime-node-install=skip).
+  # npm also builds the addon here (binding.gyp at the root): point node-gyp at the system headers.
+  if ! ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm_config_nodedir=/usr npm install --no-audit --no-fund --loglevel=error >"$STAMPS/npm-install.log" 2>&1; then
+    tail -n 60 "$STAMPS/npm-install.log" >&2
+    echo "setup: npm install failed (full log: $STAMPS/npm-install.log)" >&2
+    exit 1
+  fi
+  touch "$npm_stamp"
+fi
+
+# `npx qwb ...` in the repository: npm does not link a package's own bin, so link it here.
+if [[ ! -L node_modules/.bin/qwb || ! -e node_modules/.bin/qwb ]]; then
+  mkdir -p node_modules/.bin
+  ln -sfn ../../bin/qwb.js node_modules/.bin/qwb
+  chmod +x bin/qwb.js
+fi
+
+# --- (c) native addon ---------------------------------------------------------------------------
+addon=build/Release/qwb_native.node
+need_native=0
+if [[ ! -f "$addon" ]]; then
+  need_native=1
+elif [[ binding.gyp -nt "$addon" ]] || [[ -n $(find native -type f \( -name '*.cc' -o -name '*.cpp' -o -name '*.c' -o -name '*.h' -o -name '*.hpp' -o -name '*.gypi' \) -newer "$addon" -print -quit 2>/dev/null) ]]; then
+  need_native=1
+fi
+if ((need_native)); then
+  say "building the native addon (node-gyp, oneDNN)"
+  # `npm run` puts npm's bundled node-gyp on PATH; --nodedir=/usr uses Debian/NodeSource's headers.
+  if ! npm_config_nodedir=/usr npm run --silent build:native >"$STAMPS/native-build.log" 2>&1; then
+    tail -n 60 "$STAMPS/native-build.log" >&2
+    echo "setup: native build failed (full log: $STAMPS/native-build.log)" >&2
+    exit 1
+  fi
+fi
+
+# --- (d) TypeScript -----------------------------------------------------------------------------
+ts_stamp="$STAMPS/tsc"
+need_tsc=0
+if [[ ! -f "$ts_stamp" || ! -d dist ]]; then
+  need_tsc=1
+elif [[ tsconfig.json -nt "$ts_stamp" ]] || [[ -n $(find . \( -path ./node_modules -o -path ./dist -o -path ./.cache -o -path ./build -o -path ./.git \) -prune -o -name '*.ts' -newer "$ts_stamp" -print -quit) ]]; then
+  need_tsc=1
+fi
+if ((need_tsc)); then
+  say "compiling TypeScript (tsc -p tsconfig.json)"
+  started="$STAMPS/tsc.started"
+  touch "$started"   # files edited while tsc runs stay newer than the stamp
+  if ! node_modules/.bin/tsc -p tsconfig.json; then
+    echo "setup: TypeScript compile failed" >&2
+    exit 1
+  fi
+  mv "$started" "$ts_stamp"
+fi

@@ -1,0 +1,212 @@
+// The ONNX backend node tests (Debian's libonnx-testdata) run through our Session: shared by the
+// conformance test and tools/update-conformance-expectations.ts, so both judge a test the same way.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { onnx } from 'onnx-proto';
+
+import { tensorFromProto } from '../../engine/onnx/tensor-proto';
+import { getOp } from '../../engine/ops/registry';
+import { Session } from '../../engine/runtime/session';
+import type { HostTensor } from '../../engine/runtime/session-types';
+
+export const NODE_TEST_ROOT = process.env.QWB_NODE_TESTS ?? '/usr/share/libonnx-testdata/data/node';
+export const EXPECTATIONS_FILE = path.resolve(__dirname, '..', '..', '..', 'test', 'conformance', 'expectations.json');
+export const REL_TOL = 1e-4;
+/** Absolute tolerance where the reference output is all zeros (or empty). */
+export const ABS_FLOOR = 1e-6;
+
+export interface NodeTestResult {
+  name: string;
+  pass: boolean;
+  /** Why it fails (absent when it passes). */
+  reason?: string;
+  /** Worst error over all outputs, relative to each output's largest reference magnitude. */
+  maxRelErr?: number;
+  ms: number;
+}
+
+export interface Expectations {
+  /** How the file is made; not read by the test. */
+  comment: string;
+  /** Test name -> reason it is expected to fail. */
+  expected_failures: Record<string, string>;
+}
+
+/** Every node test folder (sorted), optionally filtered by a substring. */
+export function listNodeTests(filter?: string): string[] {
+  if (!fs.existsSync(NODE_TEST_ROOT)) return [];
+  return fs
+    .readdirSync(NODE_TEST_ROOT, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(NODE_TEST_ROOT, e.name, 'model.onnx')))
+    .map((e) => e.name)
+    .filter((n) => !filter || n.includes(filter))
+    .sort();
+}
+
+export function readExpectations(): Expectations {
+  if (!fs.existsSync(EXPECTATIONS_FILE)) return { comment: '', expected_failures: {} };
+  return JSON.parse(fs.readFileSync(EXPECTATIONS_FILE, 'utf8')) as Expectations;
+}
+
+const ELEM_TYPES: Record<number, string> = {
+  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string', 9: 'bool',
+  10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 14: 'complex64', 15: 'complex128', 16: 'bfloat16',
+};
+
+function valueTypeName(v: onnx.IValueInfoProto): string {
+  const t = v.type;
+  if (!t) return 'untyped';
+  if (t.tensorType) return ELEM_TYPES[t.tensorType.elemType ?? 0] ?? `type ${t.tensorType.elemType}`;
+  if (t.sequenceType) return 'sequence';
+  if (t.mapType) return 'map';
+  return 'non-tensor';
+}
+
+function readTensorPb(file: string): onnx.TensorProto {
+  return onnx.TensorProto.decode(fs.readFileSync(file));
+}
+
+function dataFiles(dir: string, prefix: 'input' | 'output'): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.startsWith(`${prefix}_`) && f.endsWith('.pb'))
+    .sort((a, b) => Number(a.slice(prefix.length + 1, -3)) - Number(b.slice(prefix.length + 1, -3)))
+    .map((f) => path.join(dir, f));
+}
+
+/** Why the model cannot run here before trying it: unsupported ops, non-float32 graph edges. */
+export function staticReason(model: onnx.ModelProto): string | undefined {
+  const g = model.graph;
+  if (!g) return 'model has no graph';
+  const unsupported = new Set<string>();
+  const visit = (graph: onnx.IGraphProto) => {
+    for (const n of graph.node ?? []) {
+      const domain = n.domain ?? '';
+      if (!getOp(n.opType ?? '', domain)) unsupported.add(domain && domain !== 'ai.onnx' ? `${domain}:${n.opType}` : `${n.opType}`);
+    }
+  };
+  visit(g);
+  if (unsupported.size) return `unsupported op ${[...unsupported].sort().join(', ')}`;
+  const inits = new Set((g.initializer ?? []).map((t) => t.name));
+  for (const v of g.input ?? []) {
+    if (!v.name || inits.has(v.name)) continue;
+    const ty = valueTypeName(v);
+    if (ty !== 'float32') return `non-float32 input ${ty} ('${v.name}')`;
+  }
+  for (const v of g.output ?? []) {
+    const ty = valueTypeName(v);
+    if (ty !== 'float32') return `non-float32 output ${ty} ('${v.name}')`;
+  }
+  return undefined;
+}
+
+function firstLine(msg: string, max = 220): string {
+  const line = msg.split('\n')[0].trim();
+  return line.length > max ? `${line.slice(0, max - 3)}...` : line;
+}
+
+/** Worst |a-e| / max|e| (finite values); NaN/Inf must sit where the reference has them. */
+function compare(actual: HostTensor, expected: HostTensor): { ok: boolean; relErr: number; detail: string } {
+  if (actual.dims.join(',') !== expected.dims.join(',')) {
+    return { ok: false, relErr: Infinity, detail: `dims [${actual.dims.join(',')}] vs expected [${expected.dims.join(',')}]` };
+  }
+  const a = actual.data;
+  const e = expected.data;
+  let maxRef = 0;
+  for (let i = 0; i < e.length; i++) if (Number.isFinite(e[i])) maxRef = Math.max(maxRef, Math.abs(e[i]));
+  const tol = maxRef > 0 ? REL_TOL * maxRef : ABS_FLOOR;
+  let worst = 0;
+  let worstAt = -1;
+  for (let i = 0; i < e.length; i++) {
+    let err: number;
+    if (Number.isFinite(e[i])) err = Number.isFinite(a[i]) ? Math.abs(a[i] - e[i]) : Infinity;
+    else err = Object.is(a[i], e[i]) || (Number.isNaN(a[i]) && Number.isNaN(e[i])) ? 0 : Infinity;
+    if (err > worst || Number.isNaN(err)) {
+      worst = Number.isNaN(err) ? Infinity : err;
+      worstAt = i;
+    }
+  }
+  const relErr = worst / (maxRef > 0 ? maxRef : 1);
+  const ok = worst <= tol;
+  return { ok, relErr, detail: ok ? '' : `max rel err ${relErr.toExponential(2)} at ${worstAt} (got ${a[worstAt]}, expected ${e[worstAt]})` };
+}
+
+/** Loads, runs (fused, 1 thread) and checks one node test. Never throws. */
+export async function runNodeTest(name: string): Promise<NodeTestResult> {
+  const t0 = Date.now();
+  const dir = path.join(NODE_TEST_ROOT, name);
+  const done = (r: Omit<NodeTestResult, 'name' | 'ms'>): NodeTestResult => ({ name, ...r, ms: Date.now() - t0 });
+  let model: onnx.ModelProto;
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(path.join(dir, 'model.onnx'));
+    model = onnx.ModelProto.decode(bytes);
+  } catch (e) {
+    return done({ pass: false, reason: `cannot decode model: ${firstLine((e as Error).message)}` });
+  }
+  const pre = staticReason(model);
+  // Non-float32 edges cannot cross the float32 session boundary at all: no point running.
+  if (pre && pre.startsWith('non-float32')) return done({ pass: false, reason: pre });
+
+  const g = model.graph!;
+  const inits = new Set((g.initializer ?? []).map((t) => t.name));
+  const inputNames = (g.input ?? []).map((v) => v.name ?? '').filter((n) => n && !inits.has(n));
+  const outputNames = (g.output ?? []).map((v) => v.name ?? '');
+  const dataDir = path.join(dir, 'test_data_set_0');
+  const inFiles = dataFiles(dataDir, 'input');
+  const outFiles = dataFiles(dataDir, 'output');
+
+  let session: Session | undefined;
+  try {
+    const inputs: Record<string, HostTensor> = {};
+    inFiles.forEach((f, i) => {
+      const pb = readTensorPb(f);
+      const t = tensorFromProto(pb, { file: f });
+      const inputName = inputNames[i] ?? pb.name;
+      if (t.dtype !== 'float32') throw new Error(`non-float32 input ${t.dtype}`);
+      inputs[inputName] = { dims: t.dims, data: t.data as Float32Array };
+    });
+    session = await Session.load(bytes, { fused: true, threads: 1 });
+    const result = await session.run(inputs);
+    let maxRelErr = 0;
+    const problems: string[] = [];
+    for (let i = 0; i < outFiles.length; i++) {
+      const pb = readTensorPb(outFiles[i]);
+      const ref = tensorFromProto(pb, { file: outFiles[i] });
+      const outName = outputNames[i] ?? pb.name;
+      if (ref.dtype !== 'float32') throw new Error(`non-float32 output ${ref.dtype}`);
+      const got = result.outputs[outName];
+      if (!got) {
+        problems.push(`output '${outName}' missing`);
+        continue;
+      }
+      const c = compare(got, { dims: ref.dims, data: ref.data as Float32Array });
+      maxRelErr = Math.max(maxRelErr, c.relErr);
+      if (!c.ok) problems.push(`output '${outName}': ${c.detail}`);
+    }
+    if (problems.length) return done({ pass: false, reason: `numeric: ${problems.join('; ')}`, maxRelErr });
+    return done({ pass: true, maxRelErr });
+  } catch (e) {
+    // Prefer the static reason (a named unsupported op) over whatever error it surfaced as.
+    return done({ pass: false, reason: pre ?? firstLine((e as Error).message ?? String(e)) });
+  } finally {
+    try {
+      session?.dispose();
+    } catch {
+      /* ignore */
+    }
+  }
+}
+
+/** Runs many tests, sequentially, with an optional per-test callback (progress). */
+export async function runNodeTests(names: string[], onResult?: (r: NodeTestResult, i: number) => void): Promise<NodeTestResult[]> {
+  const out: NodeTestResult[] = [];
+  for (let i = 0; i < names.length; i++) {
+    const r = await runNodeTest(names[i]);
+    out.push(r);
+    onResult?.(r, i);
+  }
+  return out;
+}

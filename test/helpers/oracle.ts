@@ -1,0 +1,59 @@
+// The FP32 oracle: runs ONNX bytes in onnxruntime-node, and compares results with a tolerance
+// relative to the largest reference magnitude (the project's 1e-4 criterion).
+
+import assert from 'node:assert/strict';
+
+export interface OracleTensor {
+  dims: number[];
+  data: Float32Array;
+}
+
+// onnxruntime-node is a dev dependency loaded lazily, so importing this file costs nothing.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
+
+/** Runs the model in onnxruntime (graph optimisations off) and returns every graph output. */
+export async function runOrt(bytes: Uint8Array, feeds: Record<string, OracleTensor>): Promise<Record<string, OracleTensor>> {
+  const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled' });
+  try {
+    const ortFeeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
+    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', t.data, t.dims);
+    const res = await session.run(ortFeeds);
+    const out: Record<string, OracleTensor> = {};
+    for (const name of session.outputNames) {
+      const t = res[name];
+      out[name] = { dims: [...t.dims], data: Float32Array.from(t.data as ArrayLike<number>) };
+    }
+    return out;
+  } finally {
+    await session.release();
+  }
+}
+
+/** Asserts |actual - expected| <= relTol * max|expected| everywhere (and equal dims when given). */
+export function assertClose(actual: OracleTensor | Float32Array, expected: OracleTensor | Float32Array, relTol = 1e-4, label = ''): void {
+  const a = actual instanceof Float32Array ? actual : actual.data;
+  const e = expected instanceof Float32Array ? expected : expected.data;
+  const where = label ? `${label}: ` : '';
+  if (!(actual instanceof Float32Array) && !(expected instanceof Float32Array)) {
+    assert.deepEqual(actual.dims, expected.dims, `${where}dims differ`);
+  }
+  assert.equal(a.length, e.length, `${where}length ${a.length} vs ${e.length}`);
+  let maxRef = 0;
+  for (let i = 0; i < e.length; i++) maxRef = Math.max(maxRef, Math.abs(e[i]));
+  const tol = relTol * Math.max(maxRef, 1e-30);
+  let worst = -1;
+  let worstErr = 0;
+  for (let i = 0; i < e.length; i++) {
+    const err = Math.abs(a[i] - e[i]);
+    // NaN anywhere in the result is a failure unless the reference has NaN there too.
+    const bad = Number.isNaN(a[i]) !== Number.isNaN(e[i]) || err > worstErr;
+    if (bad && !(Number.isNaN(a[i]) && Number.isNaN(e[i]))) {
+      worstErr = Number.isNaN(err) ? Infinity : err;
+      worst = i;
+    }
+  }
+  if (worst >= 0 && worstErr > tol) {
+    assert.fail(`${where}worst error ${worstErr.toExponential(3)} at index ${worst} (got ${a[worst]}, expected ${e[worst]}); tolerance ${tol.toExponential(3)} = ${relTol} x max|ref| ${maxRef.toExponential(3)}`);
+  }
+}
