@@ -9,17 +9,4 @@ if (!fs.existsSync(entry)) {
   process.stderr.write(`qwb: ${entry} is missing; build first with \`npm run build\` (or \`npx tsc -p tsconfig.json\`)\n`);
   process.exit(1);
 }
-const { main } = require(entry);
-main(process.argv.slice(2), {
-  stdout: (s) => process.stdout.write(s),
-  stderr: (s) => process.stderr.write(s),
-  isTTY: !!process.stderr.isTTY,
-}).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e) => {
-    process.stderr.write(`qwb: ${e && e.message ? e.message : e}\n`);
-    process.exitCode = 1;
-  },
-);
+require(entry).runFromProcess();

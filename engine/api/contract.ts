@@ -138,12 +138,41 @@ export interface DemoReport {
   /** Native steps of the fused and unfused plans at batch 1. */
   fusedSteps: number;
   unfusedSteps: number;
+  /** Every calibration mode on the demo (absent with DemoRequest.int8 false). */
+  int8?: DemoInt8;
+}
+
+export interface DemoInt8Mode {
+  method: 'minmax' | 'percentile' | 'entropy' | 'mse';
+  weightBits: 7 | 8;
+  top1: number;
+  top5: number;
+  /** Fraction of samples whose top-1 agrees with FP32 (fused). */
+  agreement: number;
+  /** Calibration, planning and writing the QDQ model. */
+  quantizeMs: number;
+  /** Median ms per batch of `latencyBatch`. */
+  latencyMs: number;
+}
+
+export interface DemoInt8 {
+  calibration: { source: string; count: number; seed?: number; note?: string };
+  latencyBatch: number;
+  fp32LatencyMs: number;
+  modes: DemoInt8Mode[];
+  /** The mode with the best top-1 (then agreement). */
+  best: string;
+  /** Of the best mode, worst first. */
+  worstLayers: { name: string; op: string; sqnr_db: number; cosine: number }[];
+  warnings: string[];
 }
 
 export interface DemoRequest {
   threads?: number;
   limit?: number;
   batch?: number;
+  /** Quantize with every mode and compare (default true). */
+  int8?: boolean;
 }
 
 export interface QuantizeRequest {
@@ -226,6 +255,31 @@ export interface CompareResult {
   layers: { name: string; op: string; tensor: string; sqnr_db: number; cosine: number }[];
 }
 
+// Bench types live with their job (engine/api/bench-job.ts); type-only, so nothing loads here.
+export type { BenchLayer, BenchRequest, BenchResult } from './bench-job';
+import type { BenchRequest, BenchResult } from './bench-job';
+
+export interface ExportRequest {
+  modelPath: string;
+  /** so: DIR with MODEL.so, qwb_model.h, example.c, README.md, manifest.json (engine/export);
+   *  qdq: the QDQ ONNX (QDQ models only); json/csv: the comparison report `report`, or without one
+   *  the model summary (json) / op counts (csv). */
+  format: 'so' | 'qdq' | 'json' | 'csv';
+  /** A directory (so; the others when it does not end in .onnx/.json/.csv) or the output file. */
+  out: string;
+  /** Largest batch the .so accepts (default 64). */
+  maxBatch?: number;
+  /** `qwb compare --json` output, for json/csv. */
+  report?: string;
+}
+
+export interface ExportResult {
+  format: ExportRequest['format'];
+  files: string[];
+  notes: string[];
+  ms: number;
+}
+
 export interface WorkbenchService {
   quantizeModel(req: QuantizeRequest, opts?: JobOptions): Promise<QuantizeResult>;
   compareModels(req: CompareRequest, opts?: JobOptions): Promise<CompareResult>;
@@ -234,7 +288,11 @@ export interface WorkbenchService {
   evaluate(req: EvaluateRequest, opts?: JobOptions): Promise<EvaluateResult>;
   demo(req?: DemoRequest, opts?: JobOptions): Promise<DemoReport>;
   runtimeInfo(): Promise<RuntimeInfo>;
+  /** `qwb export`: a compiled .so (C ABI), the QDQ ONNX, or a report as JSON/CSV. */
+  exportModel(req: ExportRequest, opts?: JobOptions): Promise<ExportResult>;
+  /** `qwb bench`: latency, and per-layer profiles of FP32 raw / FP32 fused / INT8. */
+  benchModel(req: BenchRequest, opts?: JobOptions): Promise<BenchResult>;
 }
 
 /** Method names, for adapters' channel allow-lists. */
-export const SERVICE_METHODS = ['inspectModel', 'runModel', 'evaluate', 'demo', 'runtimeInfo', 'quantizeModel', 'compareModels'] as const satisfies readonly (keyof WorkbenchService)[];
+export const SERVICE_METHODS = ['inspectModel', 'runModel', 'evaluate', 'demo', 'runtimeInfo', 'quantizeModel', 'compareModels', 'benchModel', 'exportModel'] as const satisfies readonly (keyof WorkbenchService)[];

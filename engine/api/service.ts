@@ -11,10 +11,12 @@ import { loadModel } from '../onnx/load';
 import { getOp } from '../ops/registry';
 import { loadNativeAddon } from '../runtime/native';
 import { Session } from '../runtime/session';
-import { compilePlan } from '../runtime/lower';
 import { formatNpy, parseNpy } from '../data/npy';
-import { agreement } from '../eval/metrics';
+import { benchJob, type BenchRequest, type BenchResult } from './bench-job';
 import { compareJob } from './compare-job';
+import { demoJob } from './demo-job';
+import { exportJob } from './export-job';
+import type { ExportRequest, ExportResult } from './contract';
 import { openModelData, resolvePreprocess } from './data-source';
 import { evaluateDataset } from './evaluate-dataset';
 import { quantizeJob, type JobContext } from './quantize-job';
@@ -210,6 +212,14 @@ export class Service implements WorkbenchService {
     return compareJob(this.jobContext(), req, opts);
   }
 
+  async benchModel(req: BenchRequest, opts: JobOptions = {}): Promise<BenchResult> {
+    return benchJob(this.jobContext(), req, opts);
+  }
+
+  async exportModel(req: ExportRequest, opts: JobOptions = {}): Promise<ExportResult> {
+    return exportJob({ ...this.jobContext(), inspect: (f) => this.inspectModel({ path: f }) }, req, opts);
+  }
+
   private jobContext(): JobContext {
     return { host: this.host, model: (f) => this.model(f), read: (f) => this.read(f), write: (f, d) => this.write(f, d) };
   }
@@ -223,42 +233,6 @@ export class Service implements WorkbenchService {
   }
 
   async demo(req: DemoRequest = {}, opts: JobOptions = {}): Promise<DemoReport> {
-    const metaPath = this.host.assetPath('demo/demo.json');
-    let meta: {
-      model?: string;
-      mean: number[];
-      std: number[];
-      classes: string[];
-      sample?: { images?: string; labels?: string };
-      fp32_top1_sample?: number;
-    };
-    try {
-      meta = JSON.parse(Buffer.from(await this.read(metaPath)).toString('utf8'));
-    } catch (e) {
-      throw e instanceof QwbError ? new QwbError('E_IO', `demo assets missing: ${e.message}`) : new QwbError('E_DATA', `${metaPath}: ${(e as Error).message}`);
-    }
-    const dir = path.dirname(metaPath);
-    const modelPath = path.join(dir, meta.model ?? 'fashion_resnet.onnx');
-    const images = path.join(dir, meta.sample?.images ?? 'sample-images-idx3-ubyte.gz');
-    const labels = path.join(dir, meta.sample?.labels ?? 'sample-labels-idx1-ubyte.gz');
-    this.host.progress({ job: 'demo', stage: 'inspect' });
-    const summary = await this.inspectModel({ path: modelPath });
-    const model = await this.model(modelPath);
-    const runtime = await this.runtimeInfo();
-    const base: EvaluateRequest = { modelPath, data: images, labels, mean: meta.mean, std: meta.std, limit: req.limit, batch: req.batch, threads: req.threads };
-    const fused = await this.evaluateModel(model, { ...base, fused: true }, opts, 'fp32 fused');
-    const unfused = await this.evaluateModel(model, { ...base, fused: false }, opts, 'fp32 unfused');
-    const steps = (f: boolean) => compilePlan(model, summary.inputDims, f).plan.steps.length;
-    return {
-      summary,
-      classes: meta.classes,
-      runtime,
-      fused,
-      unfused,
-      agreement: agreement(fused.predictions, unfused.predictions),
-      expectedTop1: req.limit === undefined || req.limit >= fused.count ? meta.fp32_top1_sample : undefined,
-      fusedSteps: steps(true),
-      unfusedSteps: steps(false),
-    };
+    return demoJob({ ...this.jobContext(), inspect: (f) => this.inspectModel({ path: f }), runtimeInfo: () => this.runtimeInfo() }, req, opts);
   }
 }

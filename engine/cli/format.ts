@@ -1,6 +1,6 @@
 // Human-readable text for the CLI's results (the --json mode prints the results as they are).
 
-import type { CompareResult, DemoReport, EvaluateResult, ModelSummary, QuantizeResult } from '../api/contract';
+import type { CompareResult, EvaluateResult, ModelSummary, QuantizeResult } from '../api/contract';
 
 export function formatCount(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(2)} G`;
@@ -32,23 +32,6 @@ export function formatSummary(s: ModelSummary): string {
 
 export function formatEval(label: string, r: EvaluateResult): string {
   return `${label.padEnd(14)} top-1 ${pct(r.top1)}  top-5 ${pct(r.top5)}  on ${r.count} images, ${r.ms.toFixed(1)} ms (${((r.ms / r.count) * 1000).toFixed(0)} us/image)`;
-}
-
-export function formatDemo(d: DemoReport): string {
-  const lines = [
-    'Quant Workbench demo: FP32 through oneDNN',
-    '',
-    formatSummary(d.summary),
-    '',
-    `runtime     oneDNN ${d.runtime.onednn}, ISA ${d.runtime.isa}, ${d.runtime.cores} cores`,
-    `plan        ${d.fusedSteps} steps fused (BN folded, activations as post-ops) vs ${d.unfusedSteps} unfused`,
-    '',
-    formatEval('FP32 fused', d.fused),
-    formatEval('FP32 unfused', d.unfused),
-    `agreement   ${pct(d.agreement)} of top-1 predictions identical (fused vs unfused)`,
-  ];
-  if (d.expectedTop1 !== undefined) lines.push(`reference   top-1 ${pct(d.expectedTop1)} measured by PyTorch on the same sample`);
-  return lines.join('\n');
 }
 
 export function formatQuantize(r: QuantizeResult): string {

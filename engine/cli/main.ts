@@ -6,8 +6,11 @@ import type { ProgressEvent } from '../api/contract';
 import { toServiceError } from '../api/errors';
 import { Service } from '../api/service';
 import { NodeHost } from '../host/node-host';
+import { BENCH_HELP, benchCommand } from './commands/bench';
+import { DEMO_HELP, demoCommand } from './commands/demo';
+import { EXPORT_HELP, exportCommand } from './commands/export';
 import { intOption, lastOption, parseArgs, parseDims, splitPair, UsageError, type ParsedArgs } from './args';
-import { formatCompare, formatDemo, formatEval, formatQuantize, formatSummary } from './format';
+import { formatCompare, formatEval, formatQuantize, formatSummary } from './format';
 import { backendOption, numberOption, preprocessOptions, PREPROCESS_FLAGS, PREPROCESS_VALUED } from './preprocess-flags';
 
 export const HELP = `qwb — Quant Workbench command line
@@ -30,9 +33,7 @@ usage:
       both accuracies, top-1 agreement and per-layer SQNR/cosine, worst first
   PREPROCESS: [--size H,W] [--mean M[,M,M]] [--std S[,S,S]] [--gray|--rgb|--bgr]
       (defaults: what quantize recorded in the QDQ model's metadata)
-  qwb demo [--limit N] [--threads N] [--json]
-      the bundled Fashion-MNIST model: summary, FP32 fused vs unfused accuracy and timing
-  qwb help
+${DEMO_HELP}${BENCH_HELP}${EXPORT_HELP}  qwb help
 `;
 
 interface Io {
@@ -189,11 +190,18 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return 0;
       }
       case 'demo': {
-        const p = parseArgs(rest, ['limit', 'threads', 'batch'], ['json']);
-        if (p.positionals.length) throw new UsageError(`demo takes no arguments, got ${p.positionals.join(' ')}`);
-        const r = await service.demo({ limit: intOption(p, 'limit', 1), threads: intOption(p, 'threads', 0), batch: intOption(p, 'batch', 1) });
-        const brief = { ...r, fused: { ...r.fused, predictions: undefined }, unfused: { ...r.unfused, predictions: undefined } };
-        print(brief, formatDemo(r));
+        const r = await demoCommand(rest, service);
+        print(r.value, r.text);
+        return 0;
+      }
+      case 'bench': {
+        const r = await benchCommand(rest, service);
+        print(r.value, r.text);
+        return 0;
+      }
+      case 'export': {
+        const r = await exportCommand(rest, service);
+        print(r.value, r.text);
         return 0;
       }
       default:
@@ -211,7 +219,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-if (require.main === module) {
+/** Runs the CLI on this process's argv and stdio (bin/qwb.js, or `node dist/engine/cli/main.js`). */
+export function runFromProcess(): void {
   main(process.argv.slice(2), {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
@@ -226,3 +235,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) runFromProcess();

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 
 import type { ProgressEvent } from '../api/contract';
 import type { Host, LogLevel } from '../api/host';
+import { packageRoot } from '../package-root';
 
 export interface NodeHostOptions {
   onProgress?: (event: ProgressEvent) => void;
@@ -14,15 +15,6 @@ export interface NodeHostOptions {
   assetsDir?: string;
 }
 
-function packageRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) return path.resolve(__dirname, '..', '..');
-    dir = parent;
-  }
-}
 
 export class NodeHost implements Host {
   constructor(private readonly options: NodeHostOptions = {}) {}

@@ -3,28 +3,12 @@
 
 import { attrInt } from '../ir/graph';
 import type { DType } from '../ir/tensor';
+import { dtypeFromCode } from '../onnx/dtypes';
 import type { OpDef } from './op';
 import { castValue, inputName, newTensor, rejectPostOps, requireF32, requireInput } from './common';
 
-/** TensorProto.DataType -> DType. */
-export const ONNX_DTYPES: Record<number, DType> = {
-  1: 'float32',
-  2: 'uint8',
-  3: 'int8',
-  4: 'uint16',
-  5: 'int16',
-  6: 'int32',
-  7: 'int64',
-  8: 'string',
-  9: 'bool',
-  10: 'float16',
-  11: 'float64',
-  12: 'uint32',
-  13: 'uint64',
-};
-
 export function onnxDType(code: number, fail: (m: string) => never): DType {
-  const d = ONNX_DTYPES[code];
+  const d = dtypeFromCode(code);
   if (!d) fail(`unsupported data type ${code}`);
   return d;
 }

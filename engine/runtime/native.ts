@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { NativeAddon, NativeRunResult, NativeSession, NativeSessionOptions, NativeStepInfo } from './native-types';
 import type { Plan } from './plan';
 import { serializePlan } from './plan-writer';
+import { packageRoot } from '../package-root';
 
 /** The raw addon exports (the session object it resolves has the NativeSession methods). */
 interface RawAddon {
@@ -24,15 +25,6 @@ interface RawSession {
 
 /** The repository root: the nearest ancestor of this file holding package.json (works from
  *  engine/runtime/*.ts under ts-node and from dist/engine/runtime/*.js). */
-function packageRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) return path.resolve(__dirname, '..', '..');
-    dir = parent;
-  }
-}
 
 let cached: RawAddon | undefined;
 

@@ -21,7 +21,9 @@ double originalCoord(const std::string& coord, double j, double scale, int64_t i
                      double roiEnd) {
   if (coord == "half_pixel") return (j + 0.5) / scale - 0.5;
   if (coord == "pytorch_half_pixel") return outLen > 1 ? (j + 0.5) / scale - 0.5 : 0.0;
-  if (coord == "align_corners") return outLen == 1 ? 0.0 : j * double(inLen - 1) / double(outLen - 1);
+  // ONNX measures the resized length as inLen * scale (not the rounded output length) when scales
+  // are given; with sizes, scale = outLen / inLen and the two agree.
+  if (coord == "align_corners") return outLen == 1 ? 0.0 : j * double(inLen - 1) / (double(inLen) * scale - 1.0);
   if (coord == "asymmetric") return j / scale;
   if (coord == "tf_half_pixel_for_nn") return (j + 0.5) / scale;
   if (coord == "half_pixel_symmetric") {

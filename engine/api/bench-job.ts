@@ -1,0 +1,243 @@
+// benchModel: latency of one model in our runtime (warm-up apart, then median/p90/throughput) and,
+// with perLayer, the per-step profiles of three variants (FP32 raw, FP32 fused, INT8) merged into
+// rows of ONNX nodes. An FP32 model is quantized on the fly (minmax on seeded random-normal
+// calibration data: speed does not depend on the data) unless an INT8 model is given.
+
+import type { Batch, Dataset } from '../data/types';
+import { seededRandom } from '../data/sample';
+import type { Model } from '../ir/graph';
+import { defaultInputDims } from '../ir/infer';
+import { calibrate } from '../quant/calibrate';
+import { adviseWeightBits, resolveQuantConfig } from '../quant/config';
+import { writeQdq } from '../quant/qdq-writer';
+import { planQuantization, prepareForQuantization } from '../quant/quantize-plan';
+import { loadNativeAddon } from '../runtime/native';
+import { measureSession, mergeProfiles, profileSteps } from '../runtime/profile';
+import { Session } from '../runtime/session';
+import type { HostTensor, SessionOptions, StepProfile } from '../runtime/session-types';
+import type { JobOptions } from './contract';
+import { QwbError, throwIfAborted } from './errors';
+import type { JobContext } from './quantize-job';
+import { cpuHasVnni } from './quantize-job';
+import { isQdqModel } from './runners';
+
+export interface BenchRequest {
+  modelPath: string;
+  /** Items per run (dims[0] of a dynamic-batch input). Default 1. */
+  batch?: number;
+  /** 0 / absent = all cores. */
+  threads?: number;
+  /** Timed iterations after the warm-up. Default 20. */
+  iters?: number;
+  /** Profile FP32 raw, FP32 fused and INT8 step by step. */
+  perLayer?: boolean;
+  /** FP32 model with perLayer: its INT8 (QDQ) counterpart instead of quantizing on the fly. */
+  int8Path?: string;
+  /** On-the-fly quantization: random calibration samples (default 16) and seed (default 0). */
+  calibCount?: number;
+  seed?: number;
+}
+
+export interface BenchLayer {
+  name: string;
+  nodes: string[];
+  op: string;
+  /** ms per batch of the row in each variant; null where the variant has no step for it. */
+  fp32_raw_ms: number | null;
+  fp32_fused_ms: number | null;
+  int8_ms: number | null;
+  /** Fraction of each variant's total step time. */
+  share: { fp32_raw: number | null; fp32_fused: number | null; int8: number | null };
+}
+
+export interface BenchResult {
+  model: string;
+  /** What was timed: 'fp32 fused' for an FP32 model, 'int8' for a QDQ model. */
+  variant: 'fp32 fused' | 'int8';
+  inputDims: Record<string, number[]>;
+  batch: number;
+  threads: number;
+  iters: number;
+  runtime: { onednn: string; isa: string; cores: number };
+  /** First run: compile, primitive creation, weight reorders and JIT. */
+  warmup_ms: number;
+  latency_ms: { median: number; p90: number; min: number };
+  /** Items per second at the median latency. */
+  throughput_per_s: number;
+  /** perLayer only: rows in graph order, and each variant's summed step time (median per step). */
+  layers?: BenchLayer[];
+  totals_ms?: { fp32_raw: number; fp32_fused: number; int8: number };
+  /** perLayer: how the INT8 variant was obtained. */
+  int8_source?: string;
+}
+
+/** Seeded standard-normal floats (Box-Muller). */
+export function randomNormal(n: number, seed: number): Float32Array {
+  const rnd = seededRandom(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(1 - rnd()));
+    const t = 2 * Math.PI * rnd();
+    out[i] = r * Math.cos(t);
+    if (i + 1 < n) out[i + 1] = r * Math.sin(t);
+  }
+  return out;
+}
+
+/** Random-normal feeds at the model's input dims for `batch`. */
+export function randomFeeds(model: Model, batch: number, seed = 1): Record<string, HostTensor> {
+  const dims = defaultInputDims(model, batch);
+  const feeds: Record<string, HostTensor> = {};
+  Object.entries(dims).forEach(([name, d], i) => {
+    feeds[name] = { dims: d, data: randomNormal(d.reduce((a, b) => a * b, 1), seed + i) };
+  });
+  return feeds;
+}
+
+/** An in-memory Dataset of `count` random-normal items shaped like the model's single input. */
+function randomDataset(model: Model, count: number, seed: number): Dataset {
+  const [, c, h, w] = defaultInputDims(model, 1)[model.graph.inputs[0].name];
+  if (h === undefined || w === undefined) throw new QwbError('E_USAGE', 'on-the-fly quantization needs an image input [N, C, H, W]; pass --int8 MODEL.int8.onnx');
+  const item = c * h * w;
+  return {
+    source: `random-normal(seed ${seed})`,
+    count,
+    total: count,
+    itemDims: [c, h, w],
+    hasLabels: false,
+    async *batches(batchSize: number): AsyncIterable<Batch> {
+      for (let start = 0; start < count; start += batchSize) {
+        const n = Math.min(batchSize, count - start);
+        const indices = Array.from({ length: n }, (_, i) => start + i);
+        yield { data: randomNormal(n * item, seed * 100003 + start), dims: [n, c, h, w], indices };
+      }
+    },
+  };
+}
+
+/** Our quantizer (minmax, per-channel weights, u8 activations, the CPU's advised weight bits) on
+ *  random-normal calibration data: the INT8 model whose speed the benchmark measures. */
+export async function quantizeWithRandomData(model: Model, opts: { count?: number; seed?: number; threads?: number } = {}): Promise<Model> {
+  if (isQdqModel(model)) return model;
+  const count = opts.count ?? 16;
+  const config = resolveQuantConfig({
+    method: 'minmax',
+    weights: { perChannel: true, bits: adviseWeightBits({ cpuHasVnni: cpuHasVnni() }).bits },
+    activations: { type: 'u8' },
+    calibration: { count },
+  });
+  const plan = planQuantization(prepareForQuantization(model), config);
+  if (plan.layers.length === 0) throw new QwbError('E_USAGE', 'no node to quantize in this model');
+  const { ranges } = await calibrate(plan, { config, dataset: randomDataset(model, count, opts.seed ?? 0), threads: opts.threads, batchSize: 8 });
+  return writeQdq(plan, { config, ranges }).model;
+}
+
+function opTypes(...models: Model[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const model of models) for (const n of model.graph.nodes) if (!m.has(n.name)) m.set(n.name, n.opType);
+  return m;
+}
+
+async function profileVariant(model: Model, options: SessionOptions, feeds: Record<string, HostTensor>, iters: number): Promise<StepProfile[]> {
+  const s = await Session.load(model, options);
+  try {
+    await s.run(feeds);
+    return await profileSteps(s, feeds, iters);
+  } finally {
+    s.dispose();
+  }
+}
+
+export async function benchJob(ctx: JobContext, req: BenchRequest, opts: JobOptions = {}): Promise<BenchResult> {
+  const batch = req.batch ?? 1;
+  const threads = req.threads ?? 0;
+  const iters = req.iters ?? 20;
+  if (!Number.isInteger(batch) || batch < 1) throw new QwbError('E_USAGE', `--batch must be an integer >= 1, got ${batch}`);
+  if (!Number.isInteger(iters) || iters < 1) throw new QwbError('E_USAGE', `--iters must be an integer >= 1, got ${iters}`);
+  const model = await ctx.model(req.modelPath);
+  const qdq = isQdqModel(model);
+  const feeds = randomFeeds(model, batch);
+  const inputDims = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.dims]));
+  const runtime = loadNativeAddon().info();
+
+  ctx.host.progress({ job: 'bench', stage: 'latency' });
+  const session = await Session.load(model, { threads, fused: true, int8: true });
+  let stats;
+  try {
+    stats = await measureSession(session, feeds, iters);
+  } catch (e) {
+    throw new QwbError('E_MODEL', (e as Error).message);
+  } finally {
+    session.dispose();
+  }
+  const result: BenchResult = {
+    model: req.modelPath,
+    variant: qdq ? 'int8' : 'fp32 fused',
+    inputDims,
+    batch,
+    threads: threads || runtime.cores,
+    iters,
+    runtime,
+    warmup_ms: stats.warmupMs,
+    latency_ms: { median: stats.medianMs, p90: stats.p90Ms, min: stats.minMs },
+    throughput_per_s: (batch * 1000) / stats.medianMs,
+  };
+  if (!req.perLayer) return result;
+
+  throwIfAborted(opts.signal, 'bench');
+  // Three variants of one graph: for a QDQ model its fake-quant FP32 reference (Q/DQ as steps)
+  // raw and fused; for an FP32 model the model itself and its INT8 counterpart.
+  let fp32: Model;
+  let int8: Model;
+  if (qdq) {
+    fp32 = model;
+    int8 = model;
+    result.int8_source = 'the model (FP32 variants: its fake-quant reference)';
+  } else if (req.int8Path) {
+    fp32 = model;
+    int8 = await ctx.model(req.int8Path);
+    if (!isQdqModel(int8)) throw new QwbError('E_USAGE', `${req.int8Path} has no QuantizeLinear/DequantizeLinear nodes`);
+    result.int8_source = req.int8Path;
+  } else {
+    ctx.host.progress({ job: 'bench', stage: 'quantize (minmax, random data)' });
+    fp32 = model;
+    try {
+      int8 = await quantizeWithRandomData(model, { count: req.calibCount, seed: req.seed, threads });
+    } catch (e) {
+      throw e instanceof QwbError ? e : new QwbError('E_MODEL', (e as Error).message);
+    }
+    result.int8_source = `quantized on the fly (minmax, ${req.calibCount ?? 16} random-normal samples)`;
+  }
+  const profIters = Math.max(3, Math.min(iters, 10));
+  const variants: Record<string, StepProfile[]> = {};
+  const plan: [string, Model, SessionOptions][] = [
+    ['fp32_raw', fp32, { threads, fused: false, int8: false }],
+    ['fp32_fused', fp32, { threads, fused: true, int8: false }],
+    ['int8', int8, { threads, fused: true, int8: true }],
+  ];
+  for (const [key, m, o] of plan) {
+    throwIfAborted(opts.signal, 'bench');
+    ctx.host.progress({ job: 'bench', stage: `profile ${key.replace('_', ' ')}` });
+    try {
+      variants[key] = await profileVariant(m, o, feeds, profIters);
+    } catch (e) {
+      throw new QwbError('E_MODEL', `${key}: ${(e as Error).message}`);
+    }
+  }
+  const ops = opTypes(fp32, int8);
+  const rows = mergeProfiles(variants, model.graph.nodes.map((n) => n.name), (n) => ops.get(n));
+  const total = (k: string) => variants[k].reduce((a, s) => a + s.ms, 0);
+  const totals = { fp32_raw: total('fp32_raw'), fp32_fused: total('fp32_fused'), int8: total('int8') };
+  const share = (ms: number | undefined, t: number) => (ms === undefined ? null : t > 0 ? ms / t : 0);
+  result.totals_ms = totals;
+  result.layers = rows.map((r) => ({
+    name: r.name,
+    nodes: r.nodes,
+    op: r.op,
+    fp32_raw_ms: r.ms.fp32_raw ?? null,
+    fp32_fused_ms: r.ms.fp32_fused ?? null,
+    int8_ms: r.ms.int8 ?? null,
+    share: { fp32_raw: share(r.ms.fp32_raw, totals.fp32_raw), fp32_fused: share(r.ms.fp32_fused, totals.fp32_fused), int8: share(r.ms.int8, totals.int8) },
+  }));
+  return result;
+}

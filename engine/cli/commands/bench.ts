@@ -1,0 +1,62 @@
+// `qwb bench`: argument parsing for benchModel and its text formatter (kept apart from main.ts so
+// that the command owns its own file).
+
+import type { BenchResult, WorkbenchService } from '../../api/contract';
+import { intOption, lastOption, parseArgs, UsageError } from '../args';
+
+export const BENCH_HELP = `  qwb bench MODEL.onnx [--batch N] [--threads N] [--iters N] [--per-layer [--int8 MODEL.int8.onnx]] [--json]
+      latency (warm-up apart, median, p90) and throughput; --per-layer profiles FP32 raw, FP32 fused
+      and INT8 step by step (an FP32 model is quantized on the fly on random data unless --int8 is given)
+`;
+
+export async function benchCommand(rest: string[], service: WorkbenchService): Promise<{ value: BenchResult; text: string }> {
+  const p = parseArgs(rest, ['batch', 'threads', 'iters', 'int8', 'calib-count'], ['json', 'per-layer']);
+  if (p.positionals.length !== 1) throw new UsageError(`bench takes one MODEL.onnx, got ${p.positionals.join(' ') || 'none'}`);
+  const int8Path = lastOption(p, 'int8');
+  if (int8Path && !p.flags.has('per-layer')) throw new UsageError('--int8 only applies with --per-layer');
+  const r = await service.benchModel({
+    modelPath: p.positionals[0],
+    batch: intOption(p, 'batch', 1),
+    threads: intOption(p, 'threads', 0),
+    iters: intOption(p, 'iters', 1),
+    perLayer: p.flags.has('per-layer'),
+    int8Path,
+    calibCount: intOption(p, 'calib-count', 1),
+  });
+  return { value: r, text: formatBench(r) };
+}
+
+const ms = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v.toFixed(3));
+const pct = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${(v * 100).toFixed(1)}%`);
+
+export function formatBench(r: BenchResult): string {
+  const dims = Object.entries(r.inputDims)
+    .map(([k, d]) => `${k} [${d.join('x')}]`)
+    .join(', ');
+  const lines = [
+    `model       ${r.model} (${r.variant}), ${dims}`,
+    `runtime     oneDNN ${r.runtime.onednn} (${r.runtime.isa}), ${r.threads} threads`,
+    `warm-up     ${r.warmup_ms.toFixed(1)} ms (first run: compile, weight reorders, JIT)`,
+    `latency     median ${r.latency_ms.median.toFixed(2)} ms, p90 ${r.latency_ms.p90.toFixed(2)} ms, min ${r.latency_ms.min.toFixed(2)} ms (${r.iters} runs)`,
+    `throughput  ${r.throughput_per_s.toFixed(1)} items/s (batch ${r.batch})`,
+  ];
+  if (r.layers && r.totals_ms) {
+    lines.push('', `per layer (median ms per step; INT8: ${r.int8_source})`);
+    const head = ['layer', 'op', 'fp32 raw', '%', 'fp32 fused', '%', 'int8', '%'];
+    const body = r.layers.map((l) => [
+      l.name.length > 48 ? `…${l.name.slice(-47)}` : l.name,
+      l.op.length > 28 ? `${l.op.slice(0, 27)}…` : l.op,
+      ms(l.fp32_raw_ms),
+      pct(l.share.fp32_raw),
+      ms(l.fp32_fused_ms),
+      pct(l.share.fp32_fused),
+      ms(l.int8_ms),
+      pct(l.share.int8),
+    ]);
+    body.push(['total', '', ms(r.totals_ms.fp32_raw), '', ms(r.totals_ms.fp32_fused), '', ms(r.totals_ms.int8), '']);
+    const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+    const fmt = (row: string[]) => row.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+    lines.push(fmt(head), ...body.map(fmt));
+  }
+  return lines.join('\n');
+}
