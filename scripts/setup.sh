@@ -4,6 +4,7 @@
 #   (b) npm packages       (when node_modules is missing or package*.json changed since last install)
 #   (c) native addon       (when build/Release/qwb_native.node is missing or older than native/ or binding.gyp)
 #   (d) TypeScript -> dist (when any .ts changed since the last successful compile; tsc errors fail)
+#   (e) export runtime    (the static runtime archive `qwb export` links, when native sources changed)
 # Prints one line per step it actually performs; silent and quick (< 5 s) when nothing is missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -100,4 +101,12 @@ if ((need_tsc)); then
     exit 1
   fi
   mv "$started" "$ts_stamp"
+fi
+
+# --- (e) export runtime -------------------------------------------------------------------------
+# `qwb export` links every .so against the runtime compiled once as a static archive, cached under
+# .cache/export-runtime; build it now so that a user's first export takes seconds, not minutes.
+if [[ "$need_native" == 1 || ! -d .cache/export-runtime ]] || [[ -n $(find native -type f -newer "$addon" -print -quit 2>/dev/null) ]] || ! ls .cache/export-runtime/*/libqwb_runtime.a >/dev/null 2>&1; then
+  say "compiling the export runtime (.cache/export-runtime)"
+  node -e "require('./dist/engine/export/runtime-archive').runtimeArchive({ jobs: 2 }).catch((e) => { console.error('setup: ' + e.message); process.exit(1); })"
 fi

@@ -1,6 +1,7 @@
 // The native runtime compiled once for exports: native/runtime/*.cc, steps/*.cc and the C ABI
 // (native/export/qwb_model.cc) as a static archive cached under .cache/export-runtime/<hash>, the
-// hash covering every source and header, the compiler version and the flags. A repeated export
+// hash covering every source and header, the compiler version and the flags; the objects are
+// cached one by one under .cache/export-runtime/obj (an edited source recompiles alone). A repeated export
 // then only assembles the embedded plan and links (seconds, not minutes on 2 cores).
 
 import { createHash } from 'node:crypto';
@@ -15,7 +16,7 @@ export const CXX_FLAGS = ['-std=c++17', '-O3', '-fPIC', '-fopenmp', '-fexception
 
 export interface RuntimeArchive {
   archive: string;
-  /** True when it was compiled by this call (not found in the cache). */
+  /** True when this call compiled sources (some object was not in the cache). */
   built: boolean;
   ms: number;
   compiler: string;
@@ -72,23 +73,34 @@ export async function runtimeArchive(opts: { jobs?: number; onStage?: (stage: st
   const archive = path.join(dir, 'libqwb_runtime.a');
   if (fs.existsSync(archive)) return { archive, built: false, ms: performance.now() - t0, compiler };
 
-  // Build in a private folder and rename it into place, so concurrent exports never see half an archive.
-  fs.mkdirSync(cacheRoot(root), { recursive: true });
+  // Objects are cached one by one (key: flags, compiler, the source and every header), so that an
+  // edit to one step recompiles that file only. Each is built under a private name and renamed into
+  // place, so concurrent exports never see half a file.
+  const objDir = path.join(cacheRoot(root), 'obj');
+  fs.mkdirSync(objDir, { recursive: true });
+  const headerHash = createHash('sha256');
+  for (const f of hashed.filter((f) => f.endsWith('.h'))) headerHash.update(path.relative(root, f)).update(fs.readFileSync(f));
+  const headers = headerHash.digest('hex');
+  const objectOf = (src: string): string => {
+    const k = createHash('sha256').update(`${compiler}\n${tool}\n${CXX_FLAGS.join(' ')}\n${headers}\n${path.relative(root, src)}\n`).update(fs.readFileSync(src)).digest('hex').slice(0, 16);
+    return path.join(objDir, `${path.basename(src, '.cc')}-${k}.o`);
+  };
   const tmp = fs.mkdtempSync(path.join(cacheRoot(root), `${key}.tmp-`));
   try {
     let done = 0;
+    const missing = sources.filter((src) => !fs.existsSync(objectOf(src)));
     const jobs = opts.jobs ?? Math.max(1, os.availableParallelism ? os.availableParallelism() : os.cpus().length);
-    const objects = await runLimited(
-      sources.map((src, i) => async () => {
-        const obj = path.join(tmp, `${i}-${path.basename(src, '.cc')}.o`);
-        await runTool(tool, [...CXX_FLAGS, '-c', src, '-o', obj], { what: `compiling ${path.relative(root, src)}` });
-        opts.onStage?.('compile runtime', ++done, sources.length);
-        return obj;
+    await runLimited(
+      missing.map((src) => async () => {
+        const obj = objectOf(src);
+        const part = `${obj}.${process.pid}.${Math.random().toString(36).slice(2)}.part`;
+        await runTool(tool, [...CXX_FLAGS, '-c', src, '-o', part], { what: `compiling ${path.relative(root, src)}` });
+        fs.renameSync(part, obj);
+        opts.onStage?.('compile runtime', ++done, missing.length);
       }),
       jobs,
     );
-    await runTool('ar', ['rcs', path.join(tmp, 'libqwb_runtime.a'), ...objects], { what: 'archiving the runtime', installHint: 'binutils' });
-    for (const o of objects) fs.rmSync(o);
+    await runTool('ar', ['rcs', path.join(tmp, 'libqwb_runtime.a'), ...sources.map(objectOf)], { what: 'archiving the runtime', installHint: 'binutils' });
     try {
       fs.renameSync(tmp, dir);
     } catch (e) {
@@ -96,7 +108,7 @@ export async function runtimeArchive(opts: { jobs?: number; onStage?: (stage: st
       if (!fs.existsSync(archive)) throw e;
       fs.rmSync(tmp, { recursive: true, force: true });
     }
-    return { archive, built: true, ms: performance.now() - t0, compiler };
+    return { archive, built: missing.length > 0, ms: performance.now() - t0, compiler };
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw e;

@@ -114,7 +114,8 @@ test('demo runs fused and unfused over the demo assets and agrees', async () => 
   const meta = { model: 'm.onnx', mean: [0.5], std: [0.25], classes: ['a', 'b', 'c', 'd', 'e'], sample: { images: 'img.gz', labels: 'lab.gz' }, fp32_top1_sample: 0.2 };
   fs.writeFileSync(path.join(assets, 'demo', 'demo.json'), JSON.stringify(meta));
   const svc = new Service(new NodeHost({ assetsDir: assets }));
-  const r = await svc.demo({ threads: 1, batch: 8 });
+  // The INT8 part calibrates on Fashion-MNIST (28x28), not this 4x4 model: covered by qwb demo and test/accuracy.
+  const r = await svc.demo({ threads: 1, batch: 8, int8: false });
   assert.equal(r.fused.count, n);
   assert.equal(r.unfused.count, n);
   assert.equal(r.agreement, 1);

@@ -57,7 +57,7 @@ export function formatDemo(d: DemoReport): string {
           `${m.weightBits}-bit`,
           pct(m.top1),
           pct(m.top5),
-          `${((m.top1 - d.fused.top1) * 100).toFixed(2)} pts`,
+          `${m.top1 >= d.fused.top1 ? '+' : ''}${((m.top1 - d.fused.top1) * 100).toFixed(2)} pts`,
           pct(m.agreement),
           `${(m.quantizeMs / 1000).toFixed(1)} s`,
           m.latencyMs.toFixed(2),
