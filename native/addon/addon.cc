@@ -1,5 +1,6 @@
 // qwb_native: a thin node-addon-api binding over native/runtime. Everything that touches tensors
-// (plan parsing, compile, run) runs in an AsyncWorker; arguments were validated in TypeScript
+// (plan parsing, compile, run) runs in an AsyncWorker, which hands it to one executor thread
+// (executor.h); arguments were validated in TypeScript
 // (engine/runtime/native.ts) and are checked again here so that bad input rejects, never crashes.
 #include <napi.h>
 
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "../runtime/error.h"
+#include "executor.h"
 #include "../runtime/session.h"
 
 namespace {
@@ -27,7 +29,7 @@ class PromiseWorker : public Napi::AsyncWorker {
   virtual Napi::Value Resolve(Napi::Env env) { return env.Undefined(); }
   void Execute() override {
     try {
-      Run();
+      qwb_addon::Executor::instance().run([this] { Run(); });
     } catch (const std::exception& e) {
       SetError(e.what());
     } catch (...) {

@@ -51,9 +51,25 @@ rc = lib.qwb_create(None, 1); errors['null_create'] = [rc, lib.qwb_error(None).d
 rc = lib.qwb_input_dims(h, None, None); errors['null_dims'] = [rc, lib.qwb_error(h).decode()]
 # The handle still works after the errors.
 assert lib.qwb_run(h, x, batch, y) == 0, lib.qwb_error(h)
+# Two threads, each with its own handle, run at the same time (ctypes releases the GIL during
+# the call): every output must equal the single-threaded one.
+import threading
+expected = bytes(y)
+same = []
+def worker():
+    hh = ctypes.c_void_p()
+    assert lib.qwb_create(ctypes.byref(hh), 1) == 0, lib.qwb_error(None)
+    yy = (ctypes.c_float * n_out)()
+    for _ in range(4):
+        assert lib.qwb_run(hh, x, batch, yy) == 0, lib.qwb_error(hh)
+        same.append(bytes(yy) == expected)
+    lib.qwb_destroy(hh)
+threads = [threading.Thread(target=worker) for _ in range(2)]
+for t in threads: t.start()
+for t in threads: t.join()
 lib.qwb_destroy(h)
 lib.qwb_destroy(None)
-print(json.dumps({'in_dims': in_dims, 'out_dims': out_dims, 'errors': errors}))
+print(json.dumps({'in_dims': in_dims, 'out_dims': out_dims, 'errors': errors, 'two_handles_same': same}))
 `;
 
 describe('export --format so', () => {
@@ -120,7 +136,8 @@ describe('export --format so', () => {
         const outFile = path.join(out, 'py3.bin');
         const r = await run('/usr/bin/python3', ['-c', PY, path.join(out, library), path.join(dir, 'in3.bin'), '3', outFile, String(MAX_BATCH)]);
         assert.equal(r.code, 0, r.stderr);
-        const res = JSON.parse(r.stdout) as { in_dims: number[]; out_dims: number[]; errors: Record<string, [number, string]> };
+        const res = JSON.parse(r.stdout) as { in_dims: number[]; out_dims: number[]; errors: Record<string, [number, string]>; two_handles_same: boolean[] };
+        assert.deepEqual(res.two_handles_same, Array(8).fill(true), 'two handles on two threads give the single-thread output');
         assert.deepEqual(res.in_dims, [-1, 1, 28, 28]);
         assert.deepEqual(res.out_dims, [-1, 10]);
         const want = await inApp(modelPath, 3, makeInput(3), 1);
