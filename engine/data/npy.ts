@@ -1,6 +1,8 @@
 // NumPy .npy files (format versions 1, 2 and 3): read any little-endian numeric dtype or bool into
 // a typed array, C order (Fortran-ordered arrays are transposed), and write float32 arrays.
 
+import { halfToFloat } from '../ir/tensor';
+
 export type NpyDtype = 'f4' | 'f8' | 'f2' | 'i1' | 'u1' | 'i2' | 'u2' | 'i4' | 'u4' | 'i8' | 'u8' | 'b1';
 
 export interface NpyArray {
@@ -13,15 +15,6 @@ export interface NpyArray {
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 const SIZES: Record<NpyDtype, number> = { f4: 4, f8: 8, f2: 2, i1: 1, u1: 1, i2: 2, u2: 2, i4: 4, u4: 4, i8: 8, u8: 8, b1: 1 };
-
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
-}
 
 /** Parses the header dict, e.g. {'descr': '<f4', 'fortran_order': False, 'shape': (1, 3), } */
 function parseHeader(text: string, file: string): { descr: string; fortran: boolean; shape: number[] } {

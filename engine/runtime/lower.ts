@@ -13,18 +13,10 @@ import { getOp } from '../ops/registry';
 import type { LowerContext, ValueType } from '../ops/op';
 import { unsupportedOpError } from '../ir/infer';
 import type { Plan, PlanAttr, PlanDType, PlanTensor } from './plan';
+import { halfToFloat } from '../ir/tensor';
 import { isQdqNode, qdqParams, quantTable, type QuantParams } from '../ir/passes/qdq-params';
 import { isInt8Node, lowerInt8Node, type Int8Helpers } from './lower-int8';
 
-/** float16 bits -> number. */
-export function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
-}
 
 function bytesOf(a: Float32Array | Int8Array | Uint8Array | Int32Array): Uint8Array {
   return new Uint8Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength));

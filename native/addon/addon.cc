@@ -93,12 +93,31 @@ class SessionWrap : public Napi::ObjectWrap<SessionWrap> {
   }
 };
 
-class RunWorker : public PromiseWorker {
+// A job on one session: keeps the JS session object alive and clears its busy flag when settled.
+class SessionJobWorker : public PromiseWorker {
+ public:
+  SessionJobWorker(Napi::Env env, SessionWrap* owner, std::shared_ptr<qwb::Session> s)
+      : PromiseWorker(env), owner_(owner), ownerRef_(Napi::Persistent(owner->Value())), session_(std::move(s)) {}
+
+ protected:
+  void OnOK() override {
+    owner_->busy_ = false;
+    PromiseWorker::OnOK();
+  }
+  void OnError(const Napi::Error& e) override {
+    owner_->busy_ = false;
+    PromiseWorker::OnError(e);
+  }
+
+  SessionWrap* owner_;
+  Napi::ObjectReference ownerRef_;
+  std::shared_ptr<qwb::Session> session_;
+};
+
+class RunWorker : public SessionJobWorker {
  public:
   RunWorker(Napi::Env env, SessionWrap* owner, std::shared_ptr<qwb::Session> s, int64_t batch, bool profile)
-      : PromiseWorker(env), owner_(owner), session_(std::move(s)), batch_(batch), profile_(profile) {
-    ownerRef_ = Napi::Persistent(owner->Value());
-  }
+      : SessionJobWorker(env, owner, std::move(s)), batch_(batch), profile_(profile) {}
   std::vector<Napi::ObjectReference> keep;  // inputs and outputs stay alive while the worker runs
   std::vector<const float*> inputs;
   std::vector<float*> outputs;
@@ -119,19 +138,8 @@ class RunWorker : public PromiseWorker {
     }
     return res;
   }
-  void OnOK() override {
-    owner_->busy_ = false;
-    PromiseWorker::OnOK();
-  }
-  void OnError(const Napi::Error& e) override {
-    owner_->busy_ = false;
-    PromiseWorker::OnError(e);
-  }
 
  private:
-  SessionWrap* owner_;
-  Napi::ObjectReference ownerRef_;
-  std::shared_ptr<qwb::Session> session_;
   int64_t batch_;
   bool profile_;
   std::vector<double> stepMs_;
@@ -186,27 +194,15 @@ Napi::Value SessionWrap::Run(const Napi::CallbackInfo& info) {
   return p;
 }
 
-class PrepareWorker : public PromiseWorker {
+class PrepareWorker : public SessionJobWorker {
  public:
   PrepareWorker(Napi::Env env, SessionWrap* owner, std::shared_ptr<qwb::Session> s, int64_t batch)
-      : PromiseWorker(env), owner_(owner), ownerRef_(Napi::Persistent(owner->Value())), session_(std::move(s)),
-        batch_(batch) {}
+      : SessionJobWorker(env, owner, std::move(s)), batch_(batch) {}
 
  protected:
   void Run() override { session_->prepare(batch_); }
-  void OnOK() override {
-    owner_->busy_ = false;
-    PromiseWorker::OnOK();
-  }
-  void OnError(const Napi::Error& e) override {
-    owner_->busy_ = false;
-    PromiseWorker::OnError(e);
-  }
 
  private:
-  SessionWrap* owner_;
-  Napi::ObjectReference ownerRef_;
-  std::shared_ptr<qwb::Session> session_;
   int64_t batch_;
 };
 
