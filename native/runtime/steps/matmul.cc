@@ -104,7 +104,7 @@ void compileMatmul(CompileContext& c) {
   }
   attr.set_post_ops(post.ops);
   // Let oneDNN pick layouts where the operand is the tensor itself; rank-padded operands are views of
-  // plain data. If `any` is not implemented for this shape, fall back to plain everywhere.
+  // plain data. If oneDNN offers no implementation with `any` for this shape, fall back to plain everywhere.
   auto makePd = [&](bool useAny) {
     md_t am = useAny && aSame ? anyDesc(ad, adt) : plainDescOf(ad, adt);
     md_t bm = useAny && (bSame || bConst) ? anyDesc(bd, bdt) : plainDescOf(bd, bdt);
