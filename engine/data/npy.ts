@@ -17,7 +17,7 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const SIZES: Record<NpyDtype, number> = { f4: 4, f8: 8, f2: 2, i1: 1, u1: 1, i2: 2, u2: 2, i4: 4, u4: 4, i8: 8, u8: 8, b1: 1 };
 
 /** Parses the header dict, e.g. {'descr': '<f4', 'fortran_order': False, 'shape': (1, 3), } */
-function parseHeader(text: string, file: string): { descr: string; fortran: boolean; shape: number[] } {
+export function parseNpyHeaderText(text: string, file: string): { descr: string; fortran: boolean; shape: number[] } {
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(text)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
@@ -118,7 +118,7 @@ export function parseNpy(bytes: Uint8Array, file = '<npy>'): NpyArray {
   }
   if (start + headerLen > bytes.length) throw new Error(`${file}: truncated .npy header`);
   const header = Buffer.from(bytes.subarray(start, start + headerLen)).toString(major === 3 ? 'utf8' : 'latin1');
-  const { descr, fortran, shape } = parseHeader(header, file);
+  const { descr, fortran, shape } = parseNpyHeaderText(header, file);
   const dtype = normDescr(descr, file);
   const n = shape.reduce((a, b) => a * b, 1);
   const body = bytes.subarray(start + headerLen);

@@ -10,6 +10,7 @@
 
 import * as fs from 'node:fs';
 import { DataError, fsError } from '../errors';
+import { parseNpyHeaderText } from '../npy';
 
 export interface NpyHeader {
   file: string;
@@ -56,16 +57,16 @@ export async function readNpyHeader(file: string, layout?: 'nchw' | 'nhwc'): Pro
   }
   const start = head[6] === 1 ? 10 : 12;
   const text = head.subarray(start).toString('latin1');
-  const descr = /'descr'\s*:\s*'([^']*)'/.exec(text)?.[1];
-  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
-  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) {
-    throw new DataError('DATA_FORMAT', `data: ${file}: malformed .npy header: ${text.trim()}`);
+  let header: { descr: string; fortran: boolean; shape: number[] };
+  try {
+    header = parseNpyHeaderText(text, `data: ${file}`);
+  } catch (e) {
+    throw new DataError('DATA_FORMAT', (e as Error).message);
   }
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  const { descr, shape } = header;
   const dtype = descr === '<f4' ? 'f4' : descr === '|u1' || descr === '<u1' ? 'u1' : undefined;
   if (!dtype) throw new DataError('DATA_DTYPE', `data: ${file} holds '${descr}' values; supported: float32 ('<f4') or uint8 ('|u1')`);
-  if (fortran === 'True') throw new DataError('DATA_FORMAT', `data: ${file} is in Fortran order; save it in C order (numpy.ascontiguousarray)`);
+  if (header.fortran) throw new DataError('DATA_FORMAT', `data: ${file} is in Fortran order; save it in C order (numpy.ascontiguousarray)`);
   const dataOffset = head.length;
   const shapeStr = `(${shape.join(', ')})`;
   let h: number, w: number, c: number, lay: 'nchw' | 'nhwc' = 'nchw';
