@@ -8,6 +8,7 @@ import type { EvaluateResult } from './contract';
 import { dataError } from './data-source';
 import { QwbError } from './errors';
 import type { ModelRunner } from './runners';
+import { median } from '../runtime/profile';
 
 export interface EvaluateDatasetOptions {
   inputName: string;
@@ -62,6 +63,5 @@ export async function measureLatency(runner: ModelRunner, inputName: string, ite
     await runner.run(feed);
     times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  return times[times.length >> 1];
+  return median(times);
 }

@@ -77,7 +77,7 @@ describe('export --format so', () => {
   let int8Model = '';
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qwb-export-test-'));
-    int8Model = await quantizeDemo(dir);
+    int8Model = await quantizeDemo();
     for (const b of [1, 3]) writeRaw(path.join(dir, `in${b}.bin`), makeInput(b));
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -170,7 +170,7 @@ describe('export --format qdq|json|csv', () => {
   let int8Model = '';
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qwb-export-fmt-'));
-    int8Model = await quantizeDemo(dir);
+    int8Model = await quantizeDemo();
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -3,6 +3,7 @@
 
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { Service } from '../../engine/api/service';
@@ -42,11 +43,19 @@ export function writeRaw(file: string, data: Float32Array): void {
   fs.writeFileSync(file, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
 }
 
-/** Quantizes the demo model (minmax on 64 training images) into dir/demo.int8.onnx. */
-export async function quantizeDemo(dir: string): Promise<string> {
-  const out = path.join(dir, 'demo.int8.onnx');
-  await service().quantizeModel({ modelPath: DEMO_MODEL, outPath: out, calib: TRAIN_IMAGES, calibCount: 64, method: 'minmax' });
-  return out;
+let quantized: Promise<string> | undefined;
+
+/** The demo model quantized (minmax on 64 training images) once per test process, into a temp
+ *  folder of its own; every export test group shares it. */
+export function quantizeDemo(): Promise<string> {
+  quantized ??= (async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qwb-export-int8-'));
+    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    const out = path.join(dir, 'demo.int8.onnx');
+    await service().quantizeModel({ modelPath: DEMO_MODEL, outPath: out, calib: TRAIN_IMAGES, calibCount: 64, method: 'minmax' });
+    return out;
+  })();
+  return quantized;
 }
 
 /** Builds example.c in an export dir with the README's line; returns the binary. */

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 
 import { Session } from '../../engine/runtime/session';
 import { buildExample, run, writeRaw } from './helpers';
+import { median } from '../../engine/runtime/profile';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -43,8 +44,7 @@ async function main(): Promise<void> {
       await s.run(feeds);
       ms.push(performance.now() - t0);
     }
-    ms.sort((a, b) => a - b);
-    appRounds.push(ms[Math.floor(iters / 2)]);
+    appRounds.push(median(ms));
     const r = await run(exe, ['--batch', String(batch), '--threads', String(threads), '--input', inFile, '--iters', String(iters), '--warmup', String(warmup)], dir);
     if (r.code !== 0) throw new Error(r.stderr);
     soRounds.push(Number(/median_ms ([\d.]+)/.exec(r.stdout)?.[1]));
