@@ -230,7 +230,9 @@ export async function benchJob(ctx: JobContext, req: BenchRequest, opts: JobOpti
   const totals = { fp32_raw: total('fp32_raw'), fp32_fused: total('fp32_fused'), int8: total('int8') };
   const share = (ms: number | undefined, t: number) => (ms === undefined ? null : t > 0 ? ms / t : 0);
   result.totals_ms = totals;
-  result.layers = rows.map((r) => ({
+  // Nodes that no variant runs (Constant, folded shape arithmetic) have no time to show.
+  const timed = rows.filter((r) => r.ms.fp32_raw !== undefined || r.ms.fp32_fused !== undefined || r.ms.int8 !== undefined);
+  result.layers = timed.map((r) => ({
     name: r.name,
     nodes: r.nodes,
     op: r.op,
