@@ -13,6 +13,7 @@
         "native/runtime/steps/conv.cc",
         "native/runtime/steps/matmul.cc",
         "native/runtime/steps/pool.cc",
+        "native/runtime/steps/maxpool-blocked.cc",
         "native/runtime/steps/batchnorm.cc",
         "native/runtime/steps/eltwise.cc",
         "native/runtime/steps/binary.cc",

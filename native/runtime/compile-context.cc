@@ -362,10 +362,10 @@ void CompileContext::addReorder(const Mem& src, const Mem& dst) {
   addPrimitive(dnnl::reorder(pd), pd, {{DNNL_ARG_FROM, src.m}, {DNNL_ARG_TO, dst.m}});
 }
 
-void CompileContext::addLoop(std::function<void()> fn) {
+void CompileContext::addLoop(std::function<void()> fn, const std::string& impl) {
   Action a;
   a.fn = std::move(fn);
-  addAction(std::move(a), "");
+  addAction(std::move(a), impl);
 }
 
 void CompileContext::compileOutputs() {

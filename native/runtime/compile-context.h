@@ -125,7 +125,8 @@ class CompileContext {
   void addPrimitive(const dnnl::primitive& p, const dnnl::primitive_desc_base& pd,
                     const std::unordered_map<int, dnnl::memory>& args);
   void addReorder(const Mem& src, const Mem& dst);
-  void addLoop(std::function<void()> fn);
+  /** Records a loop of our own; `impl` names it in profiles (like oneDNN's impl_info_str). */
+  void addLoop(std::function<void()> fn, const std::string& impl = "");
   /** Records a run-time value read (extends a buffer's lifetime to this step). */
   void touch(const Mem& m);
 

@@ -1,8 +1,10 @@
 // matmul (batch broadcast, bias, constant and computed b) and pool (max, avg include/exclude pad,
 // dilation) against JS references.
 
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { createNativeSession } from '../../engine/runtime/native';
 import { PlanBuilder, assertClose, prod, rand, runPlan, strides, unravel } from './helpers';
 
 function refMatmul(ad: number[], a: Float32Array, bd: number[], b: Float32Array, yd: number[], bias?: Float32Array) {
@@ -119,4 +121,32 @@ test('global average pool after a conv (blocked layout in, plain out)', async ()
     ref[m] = acc / 36;
   }
   assertClose(got, ref, 'gap');
+});
+
+test('max pool of a blocked (nChw8c) conv output runs our AVX2 loop and matches the reference', async () => {
+  // 16 channels after a conv: oneDNN hands the pool nChw8c data. Asymmetric pads and a partial last
+  // window (ceil mode) exercise the clipping.
+  const xd = [2, 3, 10, 8], cd = [2, 16, 10, 8];
+  const x = rand(prod(xd), 21), w = rand(16 * 3, 22);
+  const k = [3, 3], s = [2, 2], p = [1, 0, 1, 1], yd = [2, 16, 6, 4];
+  const pb = new PlanBuilder();
+  const c = pb.step('conv', [pb.input('x', xd), pb.constant('w', [16, 3, 1, 1], w)], cd,
+    { strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 });
+  pb.output(pb.step('pool', [c], yd, { alg: 'max', kernel: k, strides: s, pads: p, dilations: [1, 1] }));
+  const conv = new Float32Array(prod(cd));
+  for (let n = 0; n < 2; n++)
+    for (let m = 0; m < 16; m++)
+      for (let i = 0; i < 80; i++) {
+        let acc = 0;
+        for (let ci = 0; ci < 3; ci++) acc += x[(n * 3 + ci) * 80 + i] * w[m * 3 + ci];
+        conv[(n * 16 + m) * 80 + i] = acc;
+      }
+  const session = await createNativeSession(pb.plan, { threads: 2 });
+  try {
+    const [got] = (await session.run([x], 1)).outputs;
+    if (process.arch === 'x64') assert.match(session.steps()[1].impl, /qwb:maxpool_8c/, 'the pool runs our blocked loop');
+    assertClose(got, refPool('max', cd, conv, k, s, p, [1, 1], yd), 'blocked max pool');
+  } finally {
+    session.dispose();
+  }
 });

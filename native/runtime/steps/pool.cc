@@ -1,6 +1,7 @@
 // pool: oneDNN pooling_v2 (dilation support) on the input's current (possibly blocked) layout.
 #include "../error.h"
 #include "../compile-context.h"
+#include "maxpool-blocked.h"
 
 namespace qwb {
 
@@ -41,6 +42,7 @@ void compilePool(CompileContext& c) {
     }
   }
   Mem src = c.inputCurrent(x);
+  if (a == dnnl::algorithm::pooling_max && xdt == dt_t::f32 && tryAddBlockedMaxPool(c, src, y, kernel, strides, padL, dil)) return;
   md_t dstAny(yd, xdt, dnnl::memory::format_tag::any);
   dnnl::pooling_v2_forward::desc d(dnnl::prop_kind::forward_inference, a, src.desc(), dstAny, strides, kernel, dil,
                                    padL, padR);
