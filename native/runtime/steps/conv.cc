@@ -122,6 +122,8 @@ void compileConvLike(CompileContext& c, bool deconv) {
   // 1.12 ms as a plain u8 conv; the copy of its 224x224x3 u8 input costs ~0.02 ms.
   const bool explicitPad = int8 && !deconv && sx.zp != 0 &&
                            std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p != 0; });
+  const bool hasBias = b >= 0 || explicitPad;
+  const md_t biasDesc = hasBias ? md_t({OC}, dt_t::f32, dnnl::memory::format_tag::a) : md_t();
   PostOps post = int8 ? buildPostOps(c, 3, &qo) : buildPostOps(c, 3);
   dnnl::primitive_attr attr = c.attr();
   attr.set_post_ops(post.ops);
@@ -139,24 +141,22 @@ void compileConvLike(CompileContext& c, bool deconv) {
       attr.set_zero_points(DNNL_ARG_DST, 0, {DNNL_RUNTIME_S32_VAL});
       extraArgs[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST] = zeroPointMem(c, qo.y.zp);
     }
-    if (b >= 0 || explicitPad) {
+    if (hasBias) {
       std::vector<double> real = b >= 0 ? biasReal(c, b, OC) : std::vector<double>(OC, 0.0);
       std::vector<double> zpTerm = explicitPad ? zeroPointTimesWeightSums(c, w, OC, sx.zp) : std::vector<double>(OC, 0.0);
       std::vector<float> acc(OC);
       for (int64_t i = 0; i < OC; i++) {
         acc[i] = static_cast<float>(real[i] / (double(sx.scale) * sw[sw.size() > 1 ? i : 0]) - zpTerm[i]);
       }
-      biasMem = c.persistentCopy(md_t({OC}, dt_t::f32, dnnl::memory::format_tag::a), acc.data());
+      biasMem = c.persistentCopy(biasDesc, acc.data());
     }
   }
-  const bool hasBias = b >= 0 || explicitPad;
   const dt_t wdt = int8 ? dt_t::s8 : dt_t::f32;
   const auto prop = dnnl::prop_kind::forward_inference;
 
   dnnl::primitive prim;
   md_t srcMd, wMd, dstMd;
   std::unique_ptr<dnnl::primitive_desc_base> pdHolder;
-  const md_t biasDesc = hasBias ? md_t({OC}, dt_t::f32, dnnl::memory::format_tag::a) : md_t();
   Mem src;
   if (!deconv) {
     dims_t convPadL = padL, convPadR = padR;
