@@ -8,6 +8,7 @@
         "native/runtime/session.cc",
         "native/runtime/compile-context.cc",
         "native/runtime/registry.cc",
+        "native/runtime/cpu-features.cc",
         "native/runtime/steps/eltwise-ops.cc",
         "native/runtime/steps/post-ops.cc",
         "native/runtime/steps/conv.cc",

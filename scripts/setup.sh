@@ -105,8 +105,13 @@ fi
 
 # --- (e) export runtime -------------------------------------------------------------------------
 # `qwb export` links every .so against the runtime compiled once as a static archive, cached under
-# .cache/export-runtime; build it now so that a user's first export takes seconds, not minutes.
-if [[ "$need_native" == 1 || ! -d .cache/export-runtime ]] || [[ -n $(find native -type f -newer "$addon" -print -quit 2>/dev/null) ]] || ! ls .cache/export-runtime/*/libqwb_runtime.a >/dev/null 2>&1; then
+# .cache/export-runtime; build it now so that a user's first export takes seconds, not minutes. Its
+# own stamp: a failure in a later step must not leave it stale for the next run.
+rt_stamp="$STAMPS/export-runtime"
+if [[ ! -f "$rt_stamp" ]] || ! ls .cache/export-runtime/*/libqwb_runtime.a >/dev/null 2>&1 || [[ -n $(find native -type f -newer "$rt_stamp" -print -quit 2>/dev/null) ]]; then
   say "compiling the export runtime (.cache/export-runtime)"
+  rt_started="$STAMPS/export-runtime.started"
+  touch "$rt_started"
   node -e "require('./dist/engine/export/runtime-archive').runtimeArchive({ jobs: 2 }).catch((e) => { console.error('setup: ' + e.message); process.exit(1); })"
+  mv "$rt_started" "$rt_stamp"
 fi

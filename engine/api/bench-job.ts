@@ -18,7 +18,7 @@ import type { HostTensor, SessionOptions, StepProfile } from '../runtime/session
 import type { JobOptions } from './contract';
 import { QwbError, throwIfAborted } from './errors';
 import type { JobContext } from './quantize-job';
-import { cpuHasVnni } from './quantize-job';
+import { int8Accumulation } from '../runtime/cpu';
 import { isQdqModel } from './runners';
 
 export interface BenchRequest {
@@ -122,7 +122,7 @@ export async function quantizeWithRandomData(model: Model, opts: { count?: numbe
   const count = opts.count ?? 16;
   const config = resolveQuantConfig({
     method: 'minmax',
-    weights: { perChannel: true, bits: adviseWeightBits({ cpuHasVnni: cpuHasVnni() }).bits },
+    weights: { perChannel: true, bits: adviseWeightBits({ accumulation: int8Accumulation() }).bits },
     activations: { type: 'u8' },
     calibration: { count },
   });

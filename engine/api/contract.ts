@@ -121,8 +121,14 @@ export interface EvaluateResult {
 
 export interface RuntimeInfo {
   onednn: string;
+  /** oneDNN's effective ISA, after any ONEDNN_MAX_CPU_ISA cap ("avx2", "avx512_core_vnni", ...). */
   isa: string;
   cores: number;
+  /** Read from the CPU itself (cpuid; flags the OS also enabled). Vendor and brand are for display. */
+  cpu: { vendor: string; brand: string; features: string[] };
+  /** How int8 products accumulate in oneDNN's kernels here, and the weight width that follows:
+   *  7-bit (reduce range) only where u8 x s8 goes through saturating 16-bit pair sums. */
+  int8: { accumulation: 'vnni' | 'amx' | '16bit-pairs'; weightBits: 7 | 8; reason: string };
 }
 
 export interface DemoReport {

@@ -5,7 +5,7 @@
 import type { Dataset } from '../data';
 import type { Model } from '../ir/graph';
 import { saveModel } from '../onnx/save';
-import { loadNativeAddon } from '../runtime/native';
+import { int8Accumulation } from '../runtime/cpu';
 import { adviseWeightBits, QuantConfigError, resolveQuantConfig, type QuantConfig, type QuantConfigInput } from '../quant/config';
 import { calibrate } from '../quant/calibrate';
 import { METADATA_PREPROCESS, METADATA_QUANT, writeQdq, type QdqModel } from '../quant/qdq-writer';
@@ -26,15 +26,6 @@ export interface JobContext {
   write(file: string, data: Uint8Array): Promise<void>;
 }
 
-/** VNNI (or AMX) lets u8 x s8 accumulate in 32 bits; without it reduce range is advised. */
-export function cpuHasVnni(): boolean {
-  try {
-    return /vnni|amx/i.test(loadNativeAddon().info().isa);
-  } catch {
-    return false;
-  }
-}
-
 /** Splits --exclude tokens into node/tensor names and op types; unknown tokens are errors. */
 export function splitExclude(model: Model, tokens: readonly string[]): { names: string[]; opTypes: string[] } {
   const names: string[] = [];
@@ -51,7 +42,7 @@ export function splitExclude(model: Model, tokens: readonly string[]): { names: 
 
 function configOf(req: QuantizeRequest, model: Model, warnings: string[]): QuantConfig {
   const requested = req.reduceRange === undefined ? undefined : req.reduceRange ? 7 : 8;
-  const advice = adviseWeightBits({ requested, cpuHasVnni: cpuHasVnni() });
+  const advice = adviseWeightBits({ requested, accumulation: int8Accumulation() });
   if (advice.warning) warnings.push(`${advice.warning.replace('Pass 8-bit weights explicitly', 'Pass --no-reduce-range')}`);
   const input: QuantConfigInput = {
     method: req.method,

@@ -9,6 +9,7 @@ import { graphMacs, parameterCount } from '../ir/macs';
 import { prepareModel } from '../ir/optimize';
 import { loadModel } from '../onnx/load';
 import { getOp } from '../ops/registry';
+import { adviseWeightBits } from '../quant/config';
 import { loadNativeAddon } from '../runtime/native';
 import { Session } from '../runtime/session';
 import { formatNpy, parseNpy } from '../data/npy';
@@ -225,11 +226,20 @@ export class Service implements WorkbenchService {
   }
 
   async runtimeInfo(): Promise<RuntimeInfo> {
+    let info;
     try {
-      return loadNativeAddon().info();
+      info = loadNativeAddon().info();
     } catch (e) {
       throw new QwbError('E_INTERNAL', (e as Error).message);
     }
+    const advice = adviseWeightBits({ accumulation: info.int8Accumulation });
+    return {
+      onednn: info.onednn,
+      isa: info.isa,
+      cores: info.cores,
+      cpu: info.cpu,
+      int8: { accumulation: info.int8Accumulation, weightBits: advice.bits, reason: advice.reason },
+    };
   }
 
   async demo(req: DemoRequest = {}, opts: JobOptions = {}): Promise<DemoReport> {

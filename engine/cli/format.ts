@@ -1,6 +1,6 @@
 // Human-readable text for the CLI's results (the --json mode prints the results as they are).
 
-import type { CompareResult, EvaluateResult, ModelSummary, QuantizeResult } from '../api/contract';
+import type { CompareResult, EvaluateResult, ModelSummary, QuantizeResult, RuntimeInfo } from '../api/contract';
 
 export function formatCount(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(2)} G`;
@@ -28,6 +28,16 @@ export function formatSummary(s: ModelSummary): string {
   for (const p of s.problems) lines.push(`problem     ${p}`);
   for (const w of s.warnings) lines.push(`warning     ${w}`);
   return lines.join('\n');
+}
+
+/** The machine: what the CPU reports, what oneDNN dispatches to, and the int8 weight advice. */
+export function formatRuntime(r: RuntimeInfo): string {
+  return [
+    `cpu         ${[r.cpu.vendor, r.cpu.brand].filter(Boolean).join(' ')}, ${r.cores} logical cores`,
+    `features    ${r.cpu.features.join(' ') || '(none of the tracked ones)'}`,
+    `oneDNN      ${r.onednn}, effective ISA ${r.isa}${process.env.ONEDNN_MAX_CPU_ISA ? ` (capped by ONEDNN_MAX_CPU_ISA=${process.env.ONEDNN_MAX_CPU_ISA})` : ''}`,
+    `int8        ${r.int8.accumulation} accumulation; ${r.int8.reason}`,
+  ].join('\n');
 }
 
 export function formatEval(label: string, r: EvaluateResult): string {

@@ -10,14 +10,15 @@ import { BENCH_HELP, benchCommand } from './commands/bench';
 import { DEMO_HELP, demoCommand } from './commands/demo';
 import { EXPORT_HELP, exportCommand } from './commands/export';
 import { intOption, lastOption, parseArgs, parseDims, splitPair, UsageError, type ParsedArgs } from './args';
-import { formatCompare, formatEval, formatQuantize, formatSummary } from './format';
+import { formatCompare, formatEval, formatQuantize, formatRuntime, formatSummary } from './format';
 import { backendOption, numberOption, preprocessOptions, PREPROCESS_FLAGS, PREPROCESS_VALUED } from './preprocess-flags';
 
 export const HELP = `qwb — Quant Workbench command line
 
 usage:
-  qwb info MODEL.onnx [--batch N] [--shape NAME=1x3x224x224]... [--json]
-      model summary: inputs/outputs, op counts, parameters, MACs, unsupported ops
+  qwb info [MODEL.onnx] [--batch N] [--shape NAME=1x3x224x224]... [--json]
+      model summary: inputs/outputs, op counts, parameters, MACs, unsupported ops; and the machine:
+      CPU features (cpuid), oneDNN's effective ISA, the int8 weight-width advice (alone without a model)
   qwb run MODEL.onnx --input IN.npy|NAME=IN.npy... --output OUT.npy|NAME=OUT.npy...
           [--threads N] [--unfused] [--json]
       runs the model in FP32 through oneDNN on float32 .npy inputs
@@ -98,8 +99,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
           if (!name) throw new UsageError(`--shape needs NAME=DIMS, got '${s}'`);
           inputDims[name] = parseDims(d, `--shape ${name}`);
         }
+        // Without a model: the machine alone (CPU features, oneDNN's ISA, the int8 advice).
+        const runtime = await service.runtimeInfo();
+        if (p.positionals.length === 0) {
+          print(runtime, formatRuntime(runtime));
+          return 0;
+        }
         const r = await service.inspectModel({ path: onePositional(p, 'model'), batch: intOption(p, 'batch', 1), inputDims });
-        print(r, formatSummary(r));
+        print({ ...r, runtime }, `${formatSummary(r)}\n${formatRuntime(runtime)}`);
         return 0;
       }
       case 'run': {

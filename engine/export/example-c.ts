@@ -122,6 +122,7 @@ int main(int argc, char **argv) {
     }
     qsort(ms, (size_t)iters, sizeof(double), cmp_double);
     printf("median_ms %.4f (batch %lld, %d runs)\n", ms[iters / 2], (long long)batch, iters);
+    printf("runtime %s\n", qwb_runtime_info());
     free(ms);
   }
   free(input);

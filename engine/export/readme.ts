@@ -30,8 +30,10 @@ gcc -O2 example.c -o example -L. -l:${lib} -Wl,-rpath,'$ORIGIN'
 \`\`\`
 
 The API is in \`qwb_model.h\`: \`qwb_create\`, \`qwb_input_dims\`, \`qwb_output_dims\`, \`qwb_run\`,
-\`qwb_error\`, \`qwb_destroy\` (0 = success; on failure \`qwb_error\` says why). One handle per
-thread; handles are independent. A new batch size recompiles once, then runs at full speed.
+\`qwb_error\`, \`qwb_destroy\` (0 = success; on failure \`qwb_error\` says why), and
+\`qwb_runtime_info\` (the machine as one JSON line: oneDNN's ISA, the CPU's features, how int8
+accumulates). One handle per thread; handles are independent. A new batch size recompiles once,
+then runs at full speed.
 
 ## Python (ctypes)
 

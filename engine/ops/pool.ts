@@ -35,18 +35,20 @@ function lowerPool(ctx: LowerContext): void {
   if (k > 3) ctx.fail(`${k} spatial dims are not supported (1 to 3)`);
   const ceil = attrInt(node, 'ceil_mode', 0) !== 0;
   const win = resolveWindow(node, inSp, kernelOf(ctx), ctx.fail, ceil);
-  const pads = padsWithCeil(win, inSp);
+  const pads = padsWithCeil(win, inSp, ctx.fail);
   const isMax = node.opType === 'MaxPool';
   const includePad = !isMax && attrInt(node, 'count_include_pad', 0) !== 0;
   const out = ctx.tensor(node.outputs[0]);
   const attrs = { kernel: win.kernel, strides: win.strides, dilations: win.dilations };
   const extended = pads.some((p, i) => p !== win.pads[i]);
   if (includePad && extended && win.pads.some((p) => p !== 0)) {
-    const padded = x.dims.map((d, i) => (i < 2 ? d : d + win.pads[i - 2] + win.pads[i - 2 + k]));
+    // The declared pads become zeros that count; what lies past them (ceil's extension) does not.
+    const explicitEnd = pads.slice(k).map((p, i) => Math.min(p, win.pads[k + i]));
+    const padded = x.dims.map((d, i) => (i < 2 ? d : d + win.pads[i - 2] + explicitEnd[i - 2]));
     const t = ctx.tempTensor(`${node.name}_padded`, padded);
-    const full = [0, 0, ...win.pads.slice(0, k), 0, 0, ...win.pads.slice(k)];
+    const full = [0, 0, ...win.pads.slice(0, k), 0, 0, ...explicitEnd];
     ctx.step('pad', [ctx.tensor(xName)], [t], { mode: 'constant', pads: full, value: 0 }, `${node.name}_pad`);
-    const rest = [...new Array<number>(k).fill(0), ...pads.slice(k).map((p, i) => p - win.pads[k + i])];
+    const rest = [...new Array<number>(k).fill(0), ...pads.slice(k).map((p, i) => p - explicitEnd[i])];
     ctx.step('pool', [t], [out], { alg: 'avg_exclude_pad', pads: rest, ...attrs });
     return;
   }

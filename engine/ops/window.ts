@@ -61,14 +61,30 @@ export function resolveWindow(node: Node, inSp: number[], kernel: number[], fail
   return { kernel, strides, dilations, pads, out };
 }
 
-/** Pads with the ceil_mode extension folded into the ends: each end grows until the last window fits. */
-export function padsWithCeil(w: Window, inSp: number[]): number[] {
+/** Output size of one spatial axis with explicit pads, as oneDNN computes it (floor). */
+export function windowOutput(inSize: number, padBegin: number, padEnd: number, kernel: number, stride: number, dilation: number): number {
+  return Math.floor((inSize + padBegin + padEnd - ((kernel - 1) * dilation + 1)) / stride) + 1;
+}
+
+/**
+ * Pads whose ends give exactly the output sizes `w.out` by the floor rule (what the native pool
+ * checks and oneDNN requires): ceil_mode's extension grows an end; where ONNX's ceil rule dropped a
+ * last window that would start in the padding, the end shrinks to the last window's reach. No
+ * window changes: an end pad only ever covers cells past the last window.
+ */
+export function padsWithCeil(w: Window, inSp: number[], fail?: Fail): number[] {
   const k = inSp.length;
   const pads = [...w.pads];
   for (let i = 0; i < k; i++) {
+    if (windowOutput(inSp[i], pads[i], pads[i + k], w.kernel[i], w.strides[i], w.dilations[i]) === w.out[i]) continue;
     const eff = (w.kernel[i] - 1) * w.dilations[i] + 1;
     const need = (w.out[i] - 1) * w.strides[i] + eff - inSp[i] - pads[i];
-    if (need > pads[i + k]) pads[i + k] = need;
+    if (need < 0 || windowOutput(inSp[i], pads[i], need, w.kernel[i], w.strides[i], w.dilations[i]) !== w.out[i]) {
+      const msg = `no end padding of spatial axis ${i} gives ${w.out[i]} outputs (input ${inSp[i]}, begin pad ${pads[i]}, kernel ${w.kernel[i]}, stride ${w.strides[i]})`;
+      if (fail) fail(msg);
+      throw new Error(msg);
+    }
+    pads[i + k] = need;
   }
   return pads;
 }

@@ -150,21 +150,35 @@ export function resolveQuantConfig(input: QuantConfigInput = {}): QuantConfig {
 
 export interface WeightBitsAdvice {
   bits: WeightBits;
+  /** Why these bits (one sentence, for the CLI's notes and the window's reduce-range preset). */
+  reason: string;
   /** Set when reduce range was turned on automatically. */
   warning?: string;
 }
 
+/** How oneDNN's u8 x s8 kernels accumulate (engine/runtime/cpu.ts): exactly in 32 bits (VNNI,
+ *  AMX), or as pairs of products summed in saturating 16 bits (vpmaddubsw, AVX2/AVX-512 without
+ *  VNNI, or a CPU capped below its VNNI ISA). */
+export type Int8AccumulationKind = 'vnni' | 'amx' | '16bit-pairs';
+
 /**
- * Decides 8- or 7-bit weights. Without VNNI, oneDNN computes u8 x s8 through vpmaddubsw, whose
- * 16-bit pair sums saturate (255*127*2 > 32767); 7-bit weights avoid that (255*64*2 < 32767).
- * An explicit user choice always wins.
+ * Decides 8- or 7-bit weights. vpmaddubsw's 16-bit pair sums saturate with 8-bit weights
+ * (255*127*2 > 32767); 7-bit weights avoid that (255*64*2 < 32767). VNNI and AMX accumulate in 32
+ * bits, so 8-bit weights are exact there. An explicit user choice always wins.
  */
-export function adviseWeightBits(opts: { requested?: WeightBits; cpuHasVnni: boolean }): WeightBitsAdvice {
-  if (opts.requested !== undefined) return { bits: opts.requested };
-  if (opts.cpuHasVnni) return { bits: 8 };
+export function adviseWeightBits(opts: { requested?: WeightBits; accumulation: Int8AccumulationKind }): WeightBitsAdvice {
+  const saturates = opts.accumulation === '16bit-pairs';
+  const why = saturates
+    ? "oneDNN's int8 kernels here have no VNNI or AMX: u8 x s8 products go through 16-bit saturating pair sums"
+    : `oneDNN's int8 kernels here accumulate u8 x s8 in 32 bits (${opts.accumulation === 'amx' ? 'AMX' : 'VNNI'})`;
+  if (opts.requested !== undefined) {
+    const note = opts.requested === 8 && saturates ? ' (8-bit weights may saturate here)' : '';
+    return { bits: opts.requested, reason: `${opts.requested}-bit weights as requested; ${why}${note}` };
+  }
+  if (!saturates) return { bits: 8, reason: `8-bit weights: ${why}` };
   return {
     bits: 7,
-    warning:
-      'CPU has no VNNI: u8 x s8 products go through 16-bit saturating instructions; using 7-bit weights (reduce range). Pass 8-bit weights explicitly to override.',
+    reason: `7-bit weights (reduce range): ${why}`,
+    warning: `${why[0].toUpperCase()}${why.slice(1)}; using 7-bit weights (reduce range). Pass 8-bit weights explicitly to override.`,
   };
 }

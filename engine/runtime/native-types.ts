@@ -34,8 +34,23 @@ export interface NativeSession {
   dispose(): void;
 }
 
+/** How oneDNN's u8 x s8 kernels accumulate here (native/runtime/cpu-features.h): exactly in 32 bits
+ *  (VNNI's vpdpbusd, AMX tiles) or through saturating 16-bit pair sums (vpmaddubsw). */
+export type Int8Accumulation = 'vnni' | 'amx' | '16bit-pairs';
+
+export interface NativeInfo {
+  onednn: string;
+  /** oneDNN's effective ISA, after any ONEDNN_MAX_CPU_ISA cap (e.g. "avx2", "avx512_core_amx"). */
+  isa: string;
+  cores: number;
+  /** Read from cpuid/xgetbv: flags the CPU has and the OS enabled. */
+  cpu: { vendor: string; brand: string; features: string[] };
+  int8Accumulation: Int8Accumulation;
+  /** Whether our own AVX2 loops may run (the CPU has AVX2 and oneDNN is not capped below it). */
+  ownAvx2Kernels: boolean;
+}
+
 export interface NativeAddon {
   createSession(plan: Uint8Array, options: NativeSessionOptions): Promise<NativeSession>;
-  /** oneDNN version and the CPU ISA it dispatches to (e.g. "avx2", "avx512_core_amx"). */
-  info(): { onednn: string; isa: string; cores: number };
+  info(): NativeInfo;
 }

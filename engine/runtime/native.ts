@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import type { NativeAddon, NativeRunResult, NativeSession, NativeSessionOptions, NativeStepInfo } from './native-types';
+import type { NativeAddon, NativeInfo, NativeRunResult, NativeSession, NativeSessionOptions, NativeStepInfo } from './native-types';
 import type { Plan } from './plan';
 import { serializePlan } from './plan-writer';
 import { packageRoot } from '../package-root';
@@ -14,7 +14,7 @@ import { packageRoot } from '../package-root';
 /** The raw addon exports (the session object it resolves has the NativeSession methods). */
 interface RawAddon {
   createSession(plan: Uint8Array, options: NativeSessionOptions): Promise<RawSession>;
-  info(): { onednn: string; isa: string; cores: number };
+  info(): NativeInfo;
 }
 interface RawSession {
   run(inputs: Float32Array[], batch: number, profile: boolean): Promise<NativeRunResult>;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../runtime/cpu-features.h"
 #include "../runtime/error.h"
 #include "executor.h"
 #include "../runtime/session.h"
@@ -287,8 +288,25 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
   o.Set("onednn", qwb::onednnVersion());
-  o.Set("isa", qwb::effectiveIsa());
+  o.Set("isa", qwb::onednnIsa());
   o.Set("cores", qwb::logicalCores());
+  const qwb::CpuFeatures& f = qwb::cpuFeatures();
+  Napi::Object cpu = Napi::Object::New(env);
+  cpu.Set("vendor", f.vendor);
+  cpu.Set("brand", f.brand);
+  Napi::Array list = Napi::Array::New(env);
+  std::string names = qwb::cpuFeatureList(f);
+  uint32_t n = 0;
+  for (size_t i = 0; i < names.size();) {
+    size_t j = names.find(' ', i);
+    if (j == std::string::npos) j = names.size();
+    list.Set(n++, names.substr(i, j - i));
+    i = j + 1;
+  }
+  cpu.Set("features", list);
+  o.Set("cpu", cpu);
+  o.Set("int8Accumulation", qwb::int8Accumulation());
+  o.Set("ownAvx2Kernels", qwb::ownAvx2KernelsAllowed());
   return o;
 }
 

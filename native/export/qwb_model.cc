@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "../runtime/cpu-features.h"
 #include "../runtime/plan.h"
 #include "../runtime/session.h"
 
@@ -151,4 +152,21 @@ QWB_API void qwb_destroy(qwb_model* model) {
   } catch (...) {
     // Destructors of oneDNN objects do not throw; never let anything escape into C.
   }
+}
+
+QWB_API const char* qwb_runtime_info(void) {
+  // The same cpu-features module the Node addon reports from, so `qwb info` and a deployed .so
+  // describe a machine in the same words. Feature names never need JSON escaping.
+  static const std::string info = [] {
+    std::string features = qwb::cpuFeatureList(qwb::cpuFeatures()), list;
+    for (size_t i = 0; i < features.size();) {
+      size_t j = features.find(' ', i);
+      if (j == std::string::npos) j = features.size();
+      list += (list.empty() ? "\"" : ",\"") + features.substr(i, j - i) + "\"";
+      i = j + 1;
+    }
+    return "{\"onednn\":\"" + qwb::onednnVersion() + "\",\"isa\":\"" + qwb::onednnIsa() + "\",\"features\":[" + list +
+           "],\"int8_accumulation\":\"" + qwb::int8Accumulation() + "\"}";
+  }();
+  return info.c_str();
 }

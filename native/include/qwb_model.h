@@ -29,6 +29,10 @@ int qwb_run(qwb_model *model, const float *input, int64_t batch, float *output);
  * ""). The string stays valid until the next call on the same handle (or thread, for NULL). */
 const char *qwb_error(const qwb_model *model);
 void qwb_destroy(qwb_model *model);
+/* The machine as this library sees it, as one line of JSON: oneDNN's version and effective ISA
+ * (after any ONEDNN_MAX_CPU_ISA cap), the CPU features read from cpuid, and how int8 products
+ * accumulate ("vnni", "amx" or "16bit-pairs"). Static storage; valid for the process's lifetime. */
+const char *qwb_runtime_info(void);
 
 #ifdef __cplusplus
 }

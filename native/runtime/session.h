@@ -52,9 +52,9 @@ class Session {
   std::unique_ptr<CompileContext> compiled_;
 };
 
-/** Library facts for info(): oneDNN version, the ISA it dispatches to, logical cores. */
+/** Library facts for info(): oneDNN version and logical cores (the ISA and CPU features are in
+ *  cpu-features.h). */
 std::string onednnVersion();
-std::string effectiveIsa();
 int logicalCores();
 
 }  // namespace qwb

@@ -1,5 +1,6 @@
 // `qwb bench` on the bundled demo model: the JSON keys the issue names, positive numbers, and
-// per-layer rows that cover every ONNX node. Timings are never asserted (shared, noisy machines).
+// per-layer rows that cover every ONNX node, totals that are the rows' sums. Timings themselves are
+// never asserted (shared, noisy machines).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,7 +28,10 @@ test('qwb bench --json reports warm-up, median, p90 and throughput', () => {
   positive(r.latency_ms.p90, 'latency_ms.p90');
   positive(r.throughput_per_s, 'throughput_per_s');
   positive(r.warmup_ms, 'warmup_ms');
-  assert.ok(r.latency_ms.p90 >= r.latency_ms.median);
+  // Throughput is items per second at the median batch latency (demo input: batch 1 by default).
+  assert.equal(r.batch, 1);
+  assert.ok(Math.abs(r.throughput_per_s - (1000 * r.batch) / r.latency_ms.median) < 1e-6 * r.throughput_per_s, `throughput ${r.throughput_per_s} vs median ${r.latency_ms.median} ms`);
+  assert.equal(r.iters, 3);
   assert.equal(r.layers, undefined);
 });
 
@@ -44,6 +48,11 @@ test('qwb bench --per-layer rows cover every ONNX node, with all three variants 
   }
   for (const k of ['fp32_raw_ms', 'fp32_fused_ms', 'int8_ms']) {
     assert.ok(r.layers.some((l: Record<string, number | null>) => (l[k] ?? 0) > 0), `no row has ${k}`);
+  }
+  // The totals are the rows' sums, variant by variant (a row dropped or counted twice shows here).
+  for (const [k, total] of [['fp32_raw_ms', 'fp32_raw'], ['fp32_fused_ms', 'fp32_fused'], ['int8_ms', 'int8']]) {
+    const sum = r.layers.reduce((a: number, l: Record<string, number | null>) => a + (l[k] ?? 0), 0);
+    assert.ok(Math.abs(sum - r.totals_ms[total]) <= 1e-6 * Math.max(1, sum), `${k}: rows sum to ${sum}, totals_ms.${total} = ${r.totals_ms[total]}`);
   }
   // Every Conv of the model is quantized: its row has an INT8 time.
   for (const n of model.graph.nodes.filter((x) => x.opType === 'Conv')) {

@@ -40,11 +40,11 @@ function convModel(): string {
 test('qwb help and usage errors', () => {
   const h = cli('help');
   assert.equal(h.code, 0);
-  assert.match(h.out, /qwb info MODEL\.onnx/);
+  assert.match(h.out, /qwb info \[MODEL\.onnx\]/);
   const u = cli('frobnicate');
   assert.equal(u.code, 2);
   assert.match(u.err, /^qwb: unknown command 'frobnicate'/);
-  assert.equal(cli('info').code, 2);
+  assert.equal(cli('info', 'a.onnx', 'b.onnx').code, 2);
   assert.equal(cli('info', 'a.onnx', '--batch', 'zero').code, 2);
 });
 
@@ -61,6 +61,17 @@ test('qwb info prints a summary and JSON', () => {
   assert.deepEqual(s.outputDims, { logits: [1, 6] });
   assert.equal(s.macs, 4 * 16 * 27 + 4 * 6);
   assert.deepEqual(s.opCounts, { Conv: 1, Relu: 1, GlobalAveragePool: 1, Flatten: 1, MatMul: 1 });
+  // The machine comes with it: the CPU's own features next to oneDNN's effective ISA.
+  const flags = new Set((/^flags\s*:(.*)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '').trim().split(/\s+/));
+  assert.ok(s.runtime.cpu.features.length > 0 && s.runtime.cpu.features.every((f: string) => flags.has(f)), s.runtime.cpu.features.join(' '));
+  assert.match(text.out, new RegExp(`features\\s+${s.runtime.cpu.features.join(' ')}`));
+  assert.match(text.out, new RegExp(`oneDNN\\s+2\\.6\\.\\d+, effective ISA ${s.runtime.isa}`));
+  const alone = cli('info', '--json');
+  assert.equal(alone.code, 0, alone.err);
+  const r = JSON.parse(alone.out);
+  assert.deepEqual(r.cpu, s.runtime.cpu);
+  assert.equal(r.int8.weightBits, r.int8.accumulation === '16bit-pairs' ? 7 : 8);
+  assert.match(r.int8.reason, /VNNI|AMX/);
 });
 
 test('qwb info on a bad file fails with exit 1 naming it', () => {

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { QwbError } from '../../engine/api/errors';
+import { loadNativeAddon } from '../../engine/runtime/native';
 import { buildExample, DEMO_MODEL, inApp, makeInput, quantizeDemo, run, service, writeRaw } from './helpers';
 
 const MAX_BATCH = 4;
@@ -25,6 +26,8 @@ lib.qwb_run.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes
 lib.qwb_input_dims.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
 lib.qwb_output_dims.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
 lib.qwb_destroy.argtypes = [ctypes.c_void_p]
+lib.qwb_runtime_info.restype = ctypes.c_char_p
+runtime = json.loads(lib.qwb_runtime_info())
 h = ctypes.c_void_p()
 assert lib.qwb_create(ctypes.byref(h), 1) == 0, lib.qwb_error(None)
 dims = (ctypes.c_int64 * 8)(); rank = ctypes.c_int()
@@ -69,7 +72,7 @@ for t in threads: t.start()
 for t in threads: t.join()
 lib.qwb_destroy(h)
 lib.qwb_destroy(None)
-print(json.dumps({'in_dims': in_dims, 'out_dims': out_dims, 'errors': errors, 'two_handles_same': same}))
+print(json.dumps({'in_dims': in_dims, 'out_dims': out_dims, 'errors': errors, 'two_handles_same': same, 'runtime': runtime}))
 `;
 
 describe('export --format so', () => {
@@ -115,7 +118,7 @@ describe('export --format so', () => {
         const r = await run('nm', ['-D', '--defined-only', path.join(out, library)]);
         assert.equal(r.code, 0, r.stderr);
         const syms = r.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/).pop()).sort();
-        assert.deepEqual(syms, ['qwb_create', 'qwb_destroy', 'qwb_error', 'qwb_input_dims', 'qwb_output_dims', 'qwb_run']);
+        assert.deepEqual(syms, ['qwb_create', 'qwb_destroy', 'qwb_error', 'qwb_input_dims', 'qwb_output_dims', 'qwb_run', 'qwb_runtime_info']);
       });
 
       for (const batch of [1, 3]) {
@@ -136,7 +139,10 @@ describe('export --format so', () => {
         const outFile = path.join(out, 'py3.bin');
         const r = await run('/usr/bin/python3', ['-c', PY, path.join(out, library), path.join(dir, 'in3.bin'), '3', outFile, String(MAX_BATCH)]);
         assert.equal(r.code, 0, r.stderr);
-        const res = JSON.parse(r.stdout) as { in_dims: number[]; out_dims: number[]; errors: Record<string, [number, string]>; two_handles_same: boolean[] };
+        const res = JSON.parse(r.stdout) as { in_dims: number[]; out_dims: number[]; errors: Record<string, [number, string]>; two_handles_same: boolean[]; runtime: Record<string, unknown> };
+        // The .so reads the machine with the same module as the addon: the same words for it.
+        const info = loadNativeAddon().info();
+        assert.deepEqual(res.runtime, { onednn: info.onednn, isa: info.isa, features: info.cpu.features, int8_accumulation: info.int8Accumulation });
         assert.deepEqual(res.two_handles_same, Array(8).fill(true), 'two handles on two threads give the single-thread output');
         assert.deepEqual(res.in_dims, [-1, 1, 28, 28]);
         assert.deepEqual(res.out_dims, [-1, 10]);

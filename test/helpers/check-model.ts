@@ -1,7 +1,6 @@
 // Runs one ONNX model through our Session (fused and unfused) and through onnxruntime-node, and
 // asserts every output agrees within the project's tolerance.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { InferenceSession, SessionOptions } from '../../engine/runtime/session-types';
 import { assertClose, runOrt, type OracleTensor } from './oracle';
@@ -10,18 +9,10 @@ interface SessionModule {
   Session: { load(model: string | Uint8Array, options?: SessionOptions): Promise<InferenceSession> };
 }
 
+// A missing build must fail the op tests, never skip them: the engine is loaded eagerly here.
 const SESSION_JS = path.join(__dirname, '..', '..', 'engine', 'runtime', 'session.js');
-const ADDON = path.join(__dirname, '..', '..', '..', 'build', 'Release', 'qwb_native.node');
-
-/** Why end-to-end op tests cannot run here (no Session build or no native addon), or undefined. */
-export function sessionUnavailable(): string | undefined {
-  if (!fs.existsSync(SESSION_JS)) return 'engine/runtime/session.ts is not built yet';
-  if (!fs.existsSync(ADDON)) return 'build/Release/qwb_native.node is not built';
-  return undefined;
-}
 
 function sessionModule(): SessionModule {
-  // Loaded lazily so that the infer/evaluate tests run before the runtime exists.
   return require(SESSION_JS) as SessionModule;
 }
 

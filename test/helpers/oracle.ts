@@ -3,6 +3,8 @@
 
 import assert from 'node:assert/strict';
 
+import { closeness } from './tolerance';
+
 export interface OracleTensor {
   dims: number[];
   data: Float32Array;
@@ -30,7 +32,8 @@ export async function runOrt(bytes: Uint8Array, feeds: Record<string, OracleTens
   }
 }
 
-/** Asserts |actual - expected| <= relTol * max|expected| everywhere (and equal dims when given). */
+/** Asserts |actual - expected| <= relTol * max|expected| (finite values; NaN/Inf at the same places)
+ *  everywhere, and equal dims when both carry them. */
 export function assertClose(actual: OracleTensor | Float32Array, expected: OracleTensor | Float32Array, relTol = 1e-4, label = ''): void {
   const a = actual instanceof Float32Array ? actual : actual.data;
   const e = expected instanceof Float32Array ? expected : expected.data;
@@ -38,22 +41,6 @@ export function assertClose(actual: OracleTensor | Float32Array, expected: Oracl
   if (!(actual instanceof Float32Array) && !(expected instanceof Float32Array)) {
     assert.deepEqual(actual.dims, expected.dims, `${where}dims differ`);
   }
-  assert.equal(a.length, e.length, `${where}length ${a.length} vs ${e.length}`);
-  let maxRef = 0;
-  for (let i = 0; i < e.length; i++) maxRef = Math.max(maxRef, Math.abs(e[i]));
-  const tol = relTol * Math.max(maxRef, 1e-30);
-  let worst = -1;
-  let worstErr = 0;
-  for (let i = 0; i < e.length; i++) {
-    const err = Math.abs(a[i] - e[i]);
-    // NaN anywhere in the result is a failure unless the reference has NaN there too.
-    const bad = Number.isNaN(a[i]) !== Number.isNaN(e[i]) || err > worstErr;
-    if (bad && !(Number.isNaN(a[i]) && Number.isNaN(e[i]))) {
-      worstErr = Number.isNaN(err) ? Infinity : err;
-      worst = i;
-    }
-  }
-  if (worst >= 0 && worstErr > tol) {
-    assert.fail(`${where}worst error ${worstErr.toExponential(3)} at index ${worst} (got ${a[worst]}, expected ${e[worst]}); tolerance ${tol.toExponential(3)} = ${relTol} x max|ref| ${maxRef.toExponential(3)}`);
-  }
+  const c = closeness(a, e, relTol);
+  if (c.failure) assert.fail(`${where}${c.failure}`);
 }

@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import { parseIdx } from '../../engine/data/idx';
 import { Session } from '../../engine/runtime/session';
 import { assertClose, runOrt } from '../helpers/oracle';
+import { closeness } from '../helpers/tolerance';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CACHE = path.join(ROOT, '.cache', 'models');
@@ -50,16 +51,6 @@ function seededInput(n: number, seed: number): Float32Array {
   return out;
 }
 
-function maxRelErr(a: Float32Array, e: Float32Array): number {
-  let maxRef = 0;
-  let maxErr = 0;
-  for (let i = 0; i < e.length; i++) {
-    maxRef = Math.max(maxRef, Math.abs(e[i]));
-    maxErr = Math.max(maxErr, Math.abs(a[i] - e[i]));
-  }
-  return maxErr / maxRef;
-}
-
 for (const name of MODELS) {
   test(`${name}: fused and unfused FP32 match onnxruntime (batch 2)`, { timeout: 15 * 60_000 }, async () => {
     ensureModels();
@@ -76,7 +67,7 @@ for (const name of MODELS) {
         const out = (await session.run({ input })).outputs['logits'];
         assert.ok(out, `${name}: no 'logits' output`);
         assertClose(out, ref, REL_TOL, `${name} ${fused ? 'fused' : 'unfused'}`);
-        errs.push(`${fused ? 'fused' : 'unfused'} ${maxRelErr(out.data, ref.data).toExponential(2)}`);
+        errs.push(`${fused ? 'fused' : 'unfused'} ${closeness(out.data, ref.data, REL_TOL).relErr.toExponential(2)}`);
       } finally {
         session.dispose();
       }

@@ -3,6 +3,8 @@
 
 import assert from 'node:assert/strict';
 
+import { closeness } from '../helpers/tolerance';
+
 import { createNativeSession } from '../../engine/runtime/native';
 import type { Plan, PlanAttr } from '../../engine/runtime/plan';
 
@@ -67,16 +69,8 @@ export function unravel(i: number, d: number[]): number[] {
 }
 
 export function assertClose(actual: Float32Array, expected: ArrayLike<number>, what: string, tol = 1e-4): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  let maxRef = 0;
-  for (let i = 0; i < expected.length; i++) maxRef = Math.max(maxRef, Math.abs(expected[i]));
-  const limit = tol * Math.max(maxRef, 1e-6);
-  for (let i = 0; i < expected.length; i++) {
-    const diff = Math.abs(actual[i] - expected[i]);
-    if (!(diff <= limit)) {
-      assert.fail(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]} (|diff| ${diff} > ${limit})`);
-    }
-  }
+  const c = closeness(actual, expected, tol, 1e-6);
+  if (c.failure) assert.fail(`${what}: ${c.failure}`);
 }
 
 /** Builds a session for the plan, runs it once and disposes it. */

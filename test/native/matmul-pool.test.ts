@@ -6,6 +6,7 @@ import { test } from 'node:test';
 
 import { createNativeSession } from '../../engine/runtime/native';
 import { PlanBuilder, assertClose, prod, rand, runPlan, strides, unravel } from './helpers';
+import { assertKernelFamily, isaTest, nativeInfo } from '../helpers/cpu';
 
 function refMatmul(ad: number[], a: Float32Array, bd: number[], b: Float32Array, yd: number[], bias?: Float32Array) {
   const R = yd.length, M = yd[R - 2], N = yd[R - 1], K = ad[ad.length - 1];
@@ -123,12 +124,13 @@ test('global average pool after a conv (blocked layout in, plain out)', async ()
   assertClose(got, ref, 'gap');
 });
 
-test('max pool of a blocked (nChw8c) conv output runs our AVX2 loop and matches the reference', async () => {
-  // 16 channels after a conv: oneDNN hands the pool nChw8c data. Asymmetric pads and a partial last
-  // window (ceil mode) exercise the clipping.
+/** conv 1x1 (16 channels, so oneDNN hands the pool a blocked layout) -> max pool with asymmetric
+ *  pads and a partial last window (ceil mode folded into the end pads), and its JS reference. */
+function convPoolCase() {
   const xd = [2, 3, 10, 8], cd = [2, 16, 10, 8];
   const x = rand(prod(xd), 21), w = rand(16 * 3, 22);
-  const k = [3, 3], s = [2, 2], p = [1, 0, 1, 1], yd = [2, 16, 6, 4];
+  // H: 10 + 1 + 2 - 3 = 10, /2 + 1 = 6 rows (the last window hangs over the end); W: 8 + 0 + 1 - 3 = 6, /2 + 1 = 4.
+  const k = [3, 3], s = [2, 2], p = [1, 0, 2, 1], yd = [2, 16, 6, 4];
   const pb = new PlanBuilder();
   const c = pb.step('conv', [pb.input('x', xd), pb.constant('w', [16, 3, 1, 1], w)], cd,
     { strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 });
@@ -141,11 +143,60 @@ test('max pool of a blocked (nChw8c) conv output runs our AVX2 loop and matches 
         for (let ci = 0; ci < 3; ci++) acc += x[(n * 3 + ci) * 80 + i] * w[m * 3 + ci];
         conv[(n * 16 + m) * 80 + i] = acc;
       }
-  const session = await createNativeSession(pb.plan, { threads: 2 });
+  return { plan: pb.plan, x, ref: refPool('max', cd, conv, k, s, p, [1, 1], yd) };
+}
+
+test('max pool of a blocked conv output matches the reference with the kernel this CPU selects', async () => {
+  const c = convPoolCase();
+  const session = await createNativeSession(c.plan, { threads: 2 });
   try {
-    const [got] = (await session.run([x], 1)).outputs;
-    if (process.arch === 'x64') assert.match(session.steps()[1].impl, /qwb:maxpool_8c/, 'the pool runs our blocked loop');
-    assertClose(got, refPool('max', cd, conv, k, s, p, [1, 1], yd), 'blocked max pool');
+    const [got] = (await session.run([c.x], 1)).outputs;
+    const impl = session.steps()[1].impl;
+    // Our loop only where oneDNN chose nChw8c and AVX2 is allowed; oneDNN's pooling everywhere else.
+    if (impl.startsWith('qwb:')) assert.ok(nativeInfo().ownAvx2Kernels, `our loop ran although AVX2 kernels are not allowed: ${impl}`);
+    else assertKernelFamily(impl, 'pool');
+    assertClose(got, c.ref, 'blocked max pool');
+  } finally {
+    session.dispose();
+  }
+});
+
+isaTest('on the AVX2 path, max pool of nChw8c data runs our AVX2 loop and matches the reference', 'AVX2', __filename, async () => {
+  const c = convPoolCase();
+  const session = await createNativeSession(c.plan, { threads: 2 });
+  try {
+    const [got] = (await session.run([c.x], 1)).outputs;
+    assert.match(session.steps()[1].impl, /^qwb:maxpool_8c:avx2$/, 'the pool runs our blocked loop');
+    assertClose(got, c.ref, 'blocked max pool');
+  } finally {
+    session.dispose();
+  }
+});
+
+test('a pool whose end pads do not give the declared output size is refused, whatever the CPU', async () => {
+  const c = convPoolCase();
+  // The old ceil-mode spelling: end pad 1 gives 5 rows by the floor rule, not the 6 declared.
+  const bad = structuredClone(c.plan);
+  bad.steps[1].attrs.pads = [1, 0, 1, 1];
+  await assert.rejects(async () => {
+    const session = await createNativeSession(bad, { threads: 2 });
+    try {
+      await session.run([c.x], 1);
+    } finally {
+      session.dispose();
+    }
+  }, /pool 'pool_1'.*spatial axis 0: input 10 with pads 1\+1, kernel 3 \(dilation 1\) and stride 2 gives 5 outputs, but y declares 6/);
+});
+
+isaTest('on the SSE4.1 path (oneDNN capped below AVX2), max pool runs oneDNN, not our loop, and matches', 'SSE41', __filename, async () => {
+  const c = convPoolCase();
+  const session = await createNativeSession(c.plan, { threads: 2 });
+  try {
+    const [got] = (await session.run([c.x], 1)).outputs;
+    const impl = session.steps()[1].impl;
+    assert.doesNotMatch(impl, /^qwb:/, 'our AVX2 loop must not run under a cap below AVX2');
+    assertKernelFamily(impl, 'pool');
+    assertClose(got, c.ref, 'oneDNN max pool');
   } finally {
     session.dispose();
   }

@@ -2,10 +2,14 @@
 // writer validation and error paths (corrupt bytes, wrong inputs, disposed sessions).
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import { test } from 'node:test';
 
 import { createNativeSession, loadNativeAddon } from '../../engine/runtime/native';
+import type { NativeInfo } from '../../engine/runtime/native-types';
 import { serializePlan } from '../../engine/runtime/plan-writer';
+import { assertKernelFamily } from '../helpers/cpu';
 import { PlanBuilder, assertClose, rand } from './helpers';
 
 /** x[N,4,5,5] -> conv 3x3 (8) relu -> maxpool 2x2 -> reshape [N, 8*2*2] -> matmul [32,3] -> softmax. */
@@ -50,8 +54,9 @@ test('profiling returns one time per step; steps() reports oneDNN implementation
     await s.prepare(2);
     const steps = s.steps();
     assert.deepEqual(steps.map((q) => q.kind), ['conv', 'pool', 'reshape', 'matmul', 'softmax']);
-    assert.match(steps[0].impl, /\S/, 'conv has an implementation name');
-    assert.match(steps[2].impl, /\S/, 'reshape of the blocked pool output carries the reorder to plain');
+    assertKernelFamily(steps[0].impl, 'conv');
+    // A reshape of blocked data carries the reorder to plain; of plain data it is a view ('').
+    assert.ok(steps[2].impl === '' || !steps[2].impl.includes('ref'), `reshape: ${steps[2].impl}`);
     const r = await s.run([rand(200, 6)], 2, true);
     assert.ok(r.stepMs instanceof Float64Array);
     assert.equal(r.stepMs.length, plan.steps.length);
@@ -88,12 +93,46 @@ test('concurrent runs on one session are queued, not interleaved', async () => {
   }
 });
 
-test('info() names oneDNN, the ISA and the core count', () => {
+test('info() names oneDNN, the ISA, the core count and the CPU features that /proc/cpuinfo lists', () => {
   const info = loadNativeAddon().info();
   assert.match(info.onednn, /^2\.6\.\d+$/);
   assert.ok(info.isa.length > 0 && info.isa !== 'unknown');
   assert.ok(info.cores >= 1);
+  assert.ok(info.cpu.vendor.length > 0, 'vendor');
+  // The kernel's own reading of cpuid (with what it enabled) is the independent oracle.
+  const tracked = ['sse4_1', 'avx2', 'fma', 'avx512f', 'avx512dq', 'avx512bw', 'avx512vl', 'avx512_vnni', 'avx512_bf16', 'avx_vnni', 'amx_tile', 'amx_int8', 'amx_bf16'];
+  const flags = new Set((/^flags\s*:(.*)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '').trim().split(/\s+/));
+  assert.deepEqual(info.cpu.features, tracked.filter((f) => flags.has(f)), 'features vs /proc/cpuinfo');
+  const vnni = flags.has('avx512_vnni') || flags.has('avx_vnni') || flags.has('amx_int8');
+  if (!vnni) assert.equal(info.int8Accumulation, '16bit-pairs', 'no VNNI/AMX flag: saturating pairs');
+  if (!process.env.ONEDNN_MAX_CPU_ISA && vnni) assert.notEqual(info.int8Accumulation, '16bit-pairs', 'VNNI/AMX and no cap: 32-bit accumulation');
+  assert.equal(info.ownAvx2Kernels, flags.has('avx2') && /^avx2|^avx512/.test(info.isa));
 });
+
+/** info() of a fresh process with oneDNN capped to `cap`. */
+function cappedInfo(cap: string): NativeInfo {
+  const addon = require.resolve('../../engine/runtime/native');
+  const r = spawnSync(process.execPath, ['-e', `process.stdout.write(JSON.stringify(require(${JSON.stringify(addon)}).loadNativeAddon().info()))`], {
+    encoding: 'utf8',
+    env: { ...process.env, ONEDNN_MAX_CPU_ISA: cap },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as NativeInfo;
+}
+
+test('a oneDNN cap lowers the ISA, the int8 accumulation and our own kernel choice with it', (t) => {
+  const info = loadNativeAddon().info();
+  if (!info.cpu.features.includes('avx2')) return t.skip('this CPU has no AVX2');
+  const avx2 = cappedInfo('AVX2');
+  assert.equal(avx2.isa, 'avx2');
+  assert.deepEqual(avx2.cpu.features, info.cpu.features, 'the CPU does not change under a cap');
+  assert.equal(avx2.int8Accumulation, '16bit-pairs', 'oneDNN capped to AVX2 runs vpmaddubsw whatever the CPU has');
+  assert.equal(avx2.ownAvx2Kernels, true);
+  const sse = cappedInfo('SSE41');
+  assert.equal(sse.isa, 'sse41');
+  assert.equal(sse.ownAvx2Kernels, false, 'capped below AVX2: our AVX2 loops are off too');
+});
+
 
 test('corrupt plan bytes reject with a message', async () => {
   const addon = loadNativeAddon();

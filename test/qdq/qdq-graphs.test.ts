@@ -11,10 +11,8 @@ import { Session } from '../../engine/runtime/session';
 import type { Plan, PlanStep } from '../../engine/runtime/plan';
 import { randomData } from '../helpers/onnx-builder';
 import { runOrt } from '../helpers/oracle';
-import { sessionUnavailable } from '../helpers/check-model';
 import { QdqBuilder } from './qdq-builder';
 
-const skip = sessionUnavailable();
 const X = { scale: 2 / 255, zp: 128 };
 
 function maxDiff(a: Float32Array, b: Float32Array): number {
@@ -63,7 +61,7 @@ function dtypeIn(plan: Plan, s: PlanStep, i = 0): string {
 
 const EPS = 1e-5;
 
-test('QDQ Conv+Relu runs as one int8 conv (u8 in, u8 out, relu post-op)', { skip }, async () => {
+test('QDQ Conv+Relu runs as one int8 conv (u8 in, u8 out, relu post-op)', async () => {
   const q = new QdqBuilder();
   q.b.input('x', [1, 4, 9, 9]).output('y');
   const c = q.conv(q.qdq('x', X), 4, 8, 1);
@@ -80,7 +78,7 @@ test('QDQ Conv+Relu runs as one int8 conv (u8 in, u8 out, relu post-op)', { skip
   assert.deepEqual(conv.attrs.post_ops, ['relu']);
 });
 
-test('QDQ residual Add+Relu becomes a sum post-op on an int8 conv', { skip }, async () => {
+test('QDQ residual Add+Relu becomes a sum post-op on an int8 conv', async () => {
   const q = new QdqBuilder();
   q.b.input('x', [1, 4, 8, 8]).output('y');
   const x = q.qdq('x', X);
@@ -99,7 +97,7 @@ test('QDQ residual Add+Relu becomes a sum post-op on an int8 conv', { skip }, as
   assert.equal(dtypeIn(plan, fused, 3), 'u8', 'sum_src is the other conv int8 output');
 });
 
-test('QDQ Conv -> MaxPool -> Conv stays int8 (int8 pool, no dequantize/quantize between)', { skip }, async () => {
+test('QDQ Conv -> MaxPool -> Conv stays int8 (int8 pool, no dequantize/quantize between)', async () => {
   const q = new QdqBuilder();
   q.b.input('x', [1, 3, 8, 8]).output('y');
   const P = { scale: 0.02, zp: 100 };
@@ -114,7 +112,7 @@ test('QDQ Conv -> MaxPool -> Conv stays int8 (int8 pool, no dequantize/quantize 
   assert.equal(dtypeIn(plan, plan.steps[3]), 'u8');
 });
 
-test('QDQ Gemm (transB, per-channel, s32 bias) with a float output: int8 matmul writing f32', { skip }, async () => {
+test('QDQ Gemm (transB, per-channel, s32 bias) with a float output: int8 matmul writing f32', async () => {
   const q = new QdqBuilder();
   q.b.input('x', [3, 16]).output('y');
   const x = q.qdq('x', X);
@@ -130,7 +128,7 @@ test('QDQ Gemm (transB, per-channel, s32 bias) with a float output: int8 matmul 
   assert.equal(plan.tensors[mm.outputs[0]].dtype, 'f32');
 });
 
-test('QDQ Concat of two int8 convs with different scales: int8 concat', { skip }, async () => {
+test('QDQ Concat of two int8 convs with different scales: int8 concat', async () => {
   const q = new QdqBuilder();
   q.b.input('x', [1, 3, 6, 6]).output('y');
   const x = q.qdq('x', X);

@@ -50,10 +50,19 @@ test('custom method with a thresholds file resolves', () => {
   assert.equal(resolveQuantConfig({ method: 'custom', thresholdsFile: 't.json' }).thresholdsFile, 't.json');
 });
 
-test('reduce range: automatic with a warning without VNNI, an explicit choice wins', () => {
-  const auto = adviseWeightBits({ cpuHasVnni: false });
+test('reduce range: automatic with a warning only where int8 pairs saturate, an explicit choice wins', () => {
+  const auto = adviseWeightBits({ accumulation: '16bit-pairs' });
   assert.equal(auto.bits, 7);
-  assert.match(auto.warning ?? '', /VNNI/);
-  assert.deepEqual(adviseWeightBits({ cpuHasVnni: true }), { bits: 8 });
-  assert.deepEqual(adviseWeightBits({ cpuHasVnni: false, requested: 8 }), { bits: 8 });
+  assert.match(auto.warning ?? '', /16-bit saturating/);
+  for (const accumulation of ['vnni', 'amx'] as const) {
+    const a = adviseWeightBits({ accumulation });
+    assert.equal(a.bits, 8, accumulation);
+    assert.equal(a.warning, undefined, `no warning with ${accumulation}`);
+    assert.match(a.reason, /32 bits/);
+  }
+  const forced = adviseWeightBits({ accumulation: '16bit-pairs', requested: 8 });
+  assert.equal(forced.bits, 8);
+  assert.equal(forced.warning, undefined);
+  assert.match(forced.reason, /may saturate/);
+  assert.equal(adviseWeightBits({ accumulation: 'vnni', requested: 7 }).bits, 7);
 });

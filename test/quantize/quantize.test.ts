@@ -12,6 +12,7 @@ import { NodeHost } from '../../engine/host/node-host';
 import { loadModel } from '../../engine/onnx/load';
 import { METADATA_PREPROCESS, METADATA_QUANT } from '../../engine/quant/qdq-writer';
 import { DEMO_MODEL, TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, smallConvNet } from './helpers';
+import { nativeInfo } from '../helpers/cpu';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qwb-quant-'));
 const small = smallConvNet(path.join(dir, 'small.onnx'));
@@ -190,6 +191,37 @@ test('CLI: quantize, eval (metadata defaults) and compare print the documented J
   const bad = cli('quantize', small, '--calib', path.join(dir, 'missing.idx'), '--out', path.join(dir, 'x.onnx'));
   assert.equal(bad.code, 1);
   assert.match(bad.err, /missing\.idx/);
+});
+
+/** `qwb quantize` of the small net with the weight width left to the CPU, in a fresh process. */
+function quantizeAuto(out: string, env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'qwb.js'), 'quantize', small, '--calib', TRAIN_IMAGES, '--calib-count', '16', '--mean', '0.286', '--std', '0.353', '--out', out, '--json'], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const maxW = Math.max(...Array.from(loadModel(fs.readFileSync(out)).graph.initializers.get('w2_quantized')!.data as Int8Array, Math.abs));
+  return { json: JSON.parse(r.stdout) as { weightBits: number; warnings: string[] }, stderr: r.stderr, maxW };
+}
+
+test('weight width follows the CPU: 8-bit and no warning with VNNI/AMX, 7-bit with a warning where pairs saturate', () => {
+  const info = nativeInfo();
+  const q = quantizeAuto(path.join(dir, 'small.auto.onnx'));
+  const saturates = info.int8Accumulation === '16bit-pairs';
+  assert.equal(q.json.weightBits, saturates ? 7 : 8, `int8 accumulation ${info.int8Accumulation} (oneDNN ISA ${info.isa})`);
+  assert.equal(q.json.warnings.length, saturates ? 1 : 0, q.json.warnings.join('; '));
+  assert.equal(/reduce range/.test(q.stderr), saturates, q.stderr);
+  // The file holds what was reported: per-channel weights reach 127 at 8 bits, at most 64 at 7.
+  if (saturates) assert.ok(q.maxW <= 64, `7-bit weights, max |w| ${q.maxW}`);
+  else assert.equal(q.maxW, 127);
+});
+
+test('capped to AVX2 (vpmaddubsw), quantize keeps the 7-bit advice whatever the CPU has', (t) => {
+  if (!nativeInfo().cpu.features.includes('avx2')) return t.skip('this CPU has no AVX2');
+  const q = quantizeAuto(path.join(dir, 'small.avx2.onnx'), { ONEDNN_MAX_CPU_ISA: 'AVX2' });
+  assert.equal(q.json.weightBits, 7);
+  assert.match(q.stderr, /16-bit saturating.*reduce range/);
+  assert.ok(q.maxW <= 64, `7-bit weights, max |w| ${q.maxW}`);
 });
 
 test('demo model: every method quantizes and onnxruntime runs it', { skip: !fs.existsSync(DEMO_MODEL) && 'assets/demo not present' }, async () => {

@@ -4,6 +4,8 @@
 // so windows are clipped to the image, which also covers ceil_mode's partial windows.
 #include "maxpool-blocked.h"
 
+#include "../cpu-features.h"
+
 #include <immintrin.h>
 
 #include <algorithm>
@@ -47,7 +49,8 @@ bool tryAddBlockedMaxPool(CompileContext& c, const Mem& src, int y, const dims_t
   for (size_t i = 0; i < 2; i++) {
     if (dilations[i] != 0 || padL[i] >= kernel[i] || strides[i] < 1) return false;
   }
-  if (!__builtin_cpu_supports("avx2")) return false;
+  // The CPU's own AVX2 bit, and no oneDNN cap below AVX2: ONEDNN_MAX_CPU_ISA=SSE41 runs oneDNN only.
+  if (!ownAvx2KernelsAllowed()) return false;
   const Geometry g{xd[0] * xd[1] / 8, xd[2], xd[3], yd[2], yd[3], kernel[0], kernel[1], strides[0], strides[1], padL[0], padL[1]};
   const dnnl::memory s = src.m;
   const dnnl::memory d = c.output(y, md_t(yd, dt_t::f32, T::nChw8c)).m;

@@ -1,10 +1,48 @@
 // pool: oneDNN pooling_v2 (dilation support) on the input's current (possibly blocked) layout; f32 max
-// pooling of nChw8c data runs our own loop instead (maxpool-blocked.cc, faster than oneDNN 2.6's).
+// pooling of data oneDNN left in nChw8c (its AVX2 layout) runs our own loop instead where AVX2 is
+// allowed (maxpool-blocked.cc, faster than oneDNN 2.6's jit:avx2); everything else is oneDNN's.
 #include "../error.h"
 #include "../compile-context.h"
 #include "maxpool-blocked.h"
 
 namespace qwb {
+
+namespace {
+
+std::string list(const dims_t& v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); i++) s += (i ? "," : "") + std::to_string(v[i]);
+  return s + "]";
+}
+
+// Checked here, before any kernel is chosen, so that a plan is accepted or refused the same way on
+// every CPU (our own loops would otherwise run geometry that oneDNN refuses): each output size must
+// be what the floor rule gives with the plan's pads (ONNX ceil_mode arrives folded into the end pads).
+void checkPoolGeometry(const dims_t& xd, const dims_t& yd, const dims_t& kernel, const dims_t& strides,
+                       const dims_t& pads, const dims_t& dilations) {
+  const size_t k = xd.size() - 2;
+  if (yd.size() != xd.size() || yd[0] != xd[0] || yd[1] != xd[1]) {
+    throw RuntimeError("y dims " + list(yd) + " must keep x's batch and channels " + list(xd));
+  }
+  for (size_t i = 0; i < k; i++) {
+    if (kernel[i] < 1 || strides[i] < 1 || dilations[i] < 1 || pads[i] < 0 || pads[i + k] < 0) {
+      throw RuntimeError("kernel " + list(kernel) + ", strides " + list(strides) + " and dilations " + list(dilations) +
+                         " must be >= 1 and pads " + list(pads) + " >= 0");
+    }
+    const int64_t reach = (kernel[i] - 1) * dilations[i] + 1;
+    const int64_t span = xd[2 + i] + pads[i] + pads[i + k] - reach;
+    const int64_t want = span < 0 ? 0 : span / strides[i] + 1;
+    if (span < 0 || yd[2 + i] != want) {
+      throw RuntimeError("spatial axis " + std::to_string(i) + ": input " + std::to_string(xd[2 + i]) + " with pads " +
+                         std::to_string(pads[i]) + "+" + std::to_string(pads[i + k]) + ", kernel " + std::to_string(kernel[i]) +
+                         " (dilation " + std::to_string(dilations[i]) + ") and stride " + std::to_string(strides[i]) +
+                         " gives " + (span < 0 ? std::string("no window") : std::to_string(want) + " outputs") +
+                         ", but y declares " + std::to_string(yd[2 + i]));
+    }
+  }
+}
+
+}  // namespace
 
 void compilePool(CompileContext& c) {
   const PlanStep& s = c.step();
@@ -25,6 +63,7 @@ void compilePool(CompileContext& c) {
   if (kernel.size() != k || strides.size() != k || pads.size() != 2 * k || dil.size() != k) {
     throw RuntimeError("kernel/strides/pads/dilations sizes do not match " + std::to_string(k) + " spatial dims");
   }
+  checkPoolGeometry(xd, yd, kernel, strides, pads, dil);
   for (auto& d : dil) d -= 1;
   const dims_t padL(pads.begin(), pads.begin() + k), padR(pads.begin() + k, pads.end());
   // INT8: oneDNN pools u8/s8 directly (max is exact; avg rounds half to even). y must carry x's
