@@ -39,7 +39,7 @@ const files = walk(distTest, [])
 
 if (files.length === 0) {
   console.error(filters.length ? `no test files match ${filters.join(' ')}` : 'no compiled tests under dist/test (run: npx tsc -p tsconfig.json)');
-  console.log('0 passed, 0 failed');
+  console.log('0 passed, 0 failed (0 skipped)');
   process.exit(1);
 }
 
@@ -52,15 +52,11 @@ function runFiles(list, env, label) {
       env,
       stdio: ['inherit', 'pipe', 'pipe'],
     });
-    let pass = null;
-    let fail = null;
+    const counts = { pass: 0, fail: 0, skipped: 0 };
     let tail = '';
     const scanLine = (line) => {
-      const m = /^\s*(?:#|ℹ)\s+(pass|fail)\s+(\d+)\s*$/.exec(line);
-      if (m) {
-        if (m[1] === 'pass') pass = Number(m[2]);
-        else fail = Number(m[2]);
-      }
+      const m = /^\s*(?:#|ℹ)\s+(pass|fail|skipped)\s+(\d+)\s*$/.exec(line);
+      if (m) counts[m[1]] = Number(m[2]);
     };
     child.stdout.on('data', (d) => {
       process.stdout.write(d);
@@ -79,8 +75,8 @@ function runFiles(list, env, label) {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
       if (tail) scanLine(tail);
-      if (label) console.log(`${label}: ${pass ?? 0} passed, ${fail ?? 0} failed`);
-      resolve({ pass: pass ?? 0, fail: fail ?? 0, ok: !signal && code === 0 });
+      if (label) console.log(`${label}: ${counts.pass} passed, ${counts.fail} failed (${counts.skipped} skipped)`);
+      resolve({ ...counts, ok: !signal && code === 0 });
     });
   });
 }
@@ -117,7 +113,7 @@ function cappedRerunPlan() {
 
 (async () => {
   const main = await runFiles(files, process.env);
-  let { pass, fail, ok } = main;
+  let { pass, fail, skipped, ok } = main;
   const capped = cappedRerunPlan();
   if (capped && capped.skip) console.log(`capped AVX2 re-run of ${CAPPED_SUITES.join(', ')}: skipped, ${capped.skip}`);
   else if (capped && capped.list.length) {
@@ -125,8 +121,10 @@ function cappedRerunPlan() {
     const r = await runFiles(capped.list, { ...process.env, ONEDNN_MAX_CPU_ISA: capped.cap }, `capped ${capped.cap} re-run`);
     pass += r.pass;
     fail += r.fail;
+    skipped += r.skipped;
     ok = ok && r.ok;
   }
-  console.log(`${pass} passed, ${fail} failed`);
+  // Skips print their reason where they happen; the count keeps them visible here.
+  console.log(`${pass} passed, ${fail} failed (${skipped} skipped)`);
   process.exit(ok ? 0 : 1);
 })();

@@ -33,9 +33,20 @@ test('--target-drop keeps the damaged layer in FP32 and meets the target (or say
   assert.ok(f, 'no fallback report');
   assert.ok(f.steps[0].drop > TARGET, `the ruined range should cost more than ${TARGET} points, cost ${f.steps[0].drop}`);
   const last = f.steps[f.steps.length - 1];
-  if (f.met) assert.ok(last.drop <= TARGET + 1e-9, `reported met with drop ${last.drop}`);
-  else assert.ok(last.drop > TARGET, `reported not met with drop ${last.drop}`);
+  // One ruined range at a 0.5-point target is recoverable: the loop must meet it, and it must have
+  // found the damage (the conv reading the ruined tensor, or the stem producing it).
+  assert.ok(f.met, `target ${TARGET} not met: steps ${JSON.stringify(f.steps)}`);
+  assert.ok(last.drop <= TARGET + 1e-9, `reported met with drop ${last.drop}`);
   assert.ok(f.keptFp32.length > 0, 'nothing was kept in FP32');
+  const fp32Model = load(demoModel);
+  const near = new Set(fp32Model.graph.nodes.filter((n) => n.outputs.includes(RUINED) || n.inputs.includes(RUINED) || n.name === '/stem/stem.0/Conv').map((n) => n.name));
+  assert.ok(f.keptFp32.some((k) => near.has(k)), `kept ${f.keptFp32.join(', ')}, none next to the ruined tensor (${[...near].join(', ')})`);
+  // The written file, measured by ONNX Runtime on the same images: the drop holds independently.
+  const limit = ['--data', sampleImages, '--labels', sampleLabels, '--limit', '200', '--backend', 'ort'];
+  const ortInt8 = qwbJson<{ top1: number }>('eval', out, ...limit);
+  const ortFp32 = qwbJson<{ top1: number }>('eval', demoModel, ...limit, ...NORM);
+  const ortDrop = (ortFp32.top1 - ortInt8.top1) * 100;
+  assert.ok(ortDrop <= TARGET + 0.5, `ONNX Runtime on the written model: drop ${ortDrop.toFixed(2)} points (ours reported ${last.drop.toFixed(2)})`);
   assert.deepEqual(last.kept, f.keptFp32);
   assert.ok(f.latency.fp32 > 0 && f.latency.int8Final > 0);
 

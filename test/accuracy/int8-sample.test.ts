@@ -19,10 +19,14 @@ interface Acc {
 
 const dir = tmpDir('int8-sample');
 const out = path.join(dir, 'demo.minmax.int8.onnx');
-const calib = fashionMnist('train')?.images ?? sampleImages;
+// Calibrating on the images it is then scored on would flatter it: the training set is required
+// (set-up installs Debian's dataset-fashion-mnist).
+const train = fashionMnist('train');
+const calib = train?.images ?? '';
 const data = ['--data', sampleImages, '--labels', sampleLabels];
 
-test('minmax INT8 top-1 within 1 point of FP32 on the sample; ORT within 0.3 points of ours on the same QDQ model', () => {
+test('minmax INT8 top-1 within 0.5 points of FP32 on the sample; ORT within 0.3 points of ours on the same QDQ model', () => {
+  assert.ok(train, 'the Fashion-MNIST training set is missing (Debian package dataset-fashion-mnist)');
   qwbJson('quantize', demoModel, '--calib', calib, '--calib-count', String(DEMO_CALIB_COUNT), '--calib-seed', String(DEMO_CALIB_SEED), '--method', 'minmax', '--reduce-range', ...NORM, '--out', out);
   assert.ok(fs.existsSync(out));
   const fp32 = qwbJson<Acc>('eval', demoModel, ...data, ...NORM);
@@ -31,7 +35,7 @@ test('minmax INT8 top-1 within 1 point of FP32 on the sample; ORT within 0.3 poi
   assert.equal(fp32.count, 1000);
   assert.equal(ours.count, 1000);
   const drop = (fp32.top1 - ours.top1) * 100;
-  assert.ok(drop <= 1, `INT8 top-1 ${ours.top1} vs FP32 ${fp32.top1}: drop ${drop.toFixed(2)} points > 1`);
+  assert.ok(drop <= 0.5, `INT8 top-1 ${ours.top1} vs FP32 ${fp32.top1}: drop ${drop.toFixed(2)} points > 0.5`);
   // Sanity: the model is not merely agreeing by chance with a broken FP32 run.
   assert.ok(fp32.top1 > 0.9, `FP32 top-1 ${fp32.top1}`);
   const gap = Math.abs(ort.top1 - ours.top1) * 100;

@@ -63,7 +63,7 @@ test('qwb info prints a summary and JSON', () => {
   assert.deepEqual(s.opCounts, { Conv: 1, Relu: 1, GlobalAveragePool: 1, Flatten: 1, MatMul: 1 });
   // The machine comes with it: the CPU's own features next to oneDNN's effective ISA.
   const flags = new Set((/^flags\s*:(.*)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '').trim().split(/\s+/));
-  assert.ok(s.runtime.cpu.features.length > 0 && s.runtime.cpu.features.every((f: string) => flags.has(f)), s.runtime.cpu.features.join(' '));
+  assert.ok(s.runtime.cpu.features.includes('sse4_1') === flags.has('sse4_1') && s.runtime.cpu.features.includes('avx2') === flags.has('avx2'), s.runtime.cpu.features.join(' '));
   assert.match(text.out, new RegExp(`features\\s+${s.runtime.cpu.features.join(' ')}`));
   assert.match(text.out, new RegExp(`oneDNN\\s+2\\.6\\.\\d+, effective ISA ${s.runtime.isa}`));
   const alone = cli('info', '--json');
@@ -142,5 +142,5 @@ test('qwb eval computes top-1 on an IDX set', () => {
   const res = JSON.parse(r.out);
   assert.equal(res.count, n);
   assert.equal(res.top1, 1);
-  assert.equal(res.top5, 1);
+  assert.equal(res.top5, 1); // four classes: every label is in the top 5; top-1 is the real check
 });

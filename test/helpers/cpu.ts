@@ -38,13 +38,22 @@ const ISA = {
 } as const;
 export type PinnedIsa = keyof typeof ISA;
 
+/** Order of oneDNN ISAs by what they include (avx2_vnni above avx2, every avx512 and AMX above). */
+function isaRank(isa: string): number {
+  if (isa.startsWith('avx512')) return 4;
+  if (isa.startsWith('avx2')) return isa === 'avx2' ? 3 : 3.5;
+  if (isa === 'avx') return 2;
+  return isa === 'sse41' ? 1 : 0;
+}
+
 /** Where a test about `isa`'s path runs: here (oneDNN already dispatches exactly that ISA), in a
- *  capped child (a newer CPU), or nowhere (the CPU lacks it). */
+ *  child capped to it (a newer CPU, or a cap above it), or nowhere (the CPU lacks it, or a cap
+ *  already sits below it). */
 export function isaPlacement(isa: PinnedIsa, info = nativeInfo()): { here: true } | { child: true } | { skip: string } {
   const want = ISA[isa];
   if (!info.cpu.features.includes(want.feature)) return { skip: `this CPU has no ${want.feature} (features: ${info.cpu.features.join(' ') || 'none'})` };
   if (info.isa === want.onednn) return { here: true };
-  if (process.env.ONEDNN_MAX_CPU_ISA) return { skip: `oneDNN is capped to ${info.isa} here (ONEDNN_MAX_CPU_ISA=${process.env.ONEDNN_MAX_CPU_ISA})` };
+  if (isaRank(info.isa) < isaRank(want.onednn)) return { skip: `oneDNN is capped to ${info.isa} here (ONEDNN_MAX_CPU_ISA=${process.env.ONEDNN_MAX_CPU_ISA ?? 'unset'})` };
   return { child: true };
 }
 
@@ -70,6 +79,7 @@ export function isaTest(name: string, isa: PinnedIsa, file: string, body: () => 
     const r = spawnSync(process.execPath, ['--test-reporter=tap', `--test-name-pattern=${pattern}`, file], {
       encoding: 'utf8',
       env: { ...env, ONEDNN_MAX_CPU_ISA: isa },
+      timeout: 5 * 60_000,
     });
     const out = `${r.stdout}\n${r.stderr}`;
     assert.equal(r.status, 0, `capped to ${isa} in a child process, '${name}' failed:\n${out}`);

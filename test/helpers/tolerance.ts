@@ -10,13 +10,15 @@ export interface Closeness {
   maxRef: number;
   /** maxErr / maxRef (0 when both are 0). */
   relErr: number;
-  /** The first position where the two disagree beyond the tolerance, with why, or undefined. */
+  /** The first position where NaN or an infinity is not matched, or -1. */
+  mismatch: number;
+  /** Why the two disagree beyond the tolerance, or undefined. */
   failure?: string;
 }
 
 export function closeness(actual: ArrayLike<number>, expected: ArrayLike<number>, relTol: number, floor = 1e-30): Closeness {
   if (actual.length !== expected.length) {
-    return { maxErr: Infinity, maxRef: 0, relErr: Infinity, failure: `length ${actual.length} vs ${expected.length}` };
+    return { maxErr: Infinity, maxRef: 0, relErr: Infinity, mismatch: -1, failure: `length ${actual.length} vs ${expected.length}` };
   }
   let maxRef = 0;
   for (let i = 0; i < expected.length; i++) if (Number.isFinite(expected[i])) maxRef = Math.max(maxRef, Math.abs(expected[i]));
@@ -43,5 +45,28 @@ export function closeness(actual: ArrayLike<number>, expected: ArrayLike<number>
   else if (maxErr > tol) {
     failure = `worst error ${maxErr.toExponential(3)} at index ${worst} (got ${actual[worst]}, expected ${expected[worst]}); tolerance ${tol.toExponential(3)} = ${relTol} x max|ref| ${maxRef.toExponential(3)}`;
   }
-  return { maxErr, maxRef, relErr: maxRef > 0 ? maxErr / maxRef : maxErr > 0 ? Infinity : 0, failure };
+  return { maxErr, maxRef, relErr: maxRef > 0 ? maxErr / maxRef : maxErr > 0 ? Infinity : 0, mismatch, failure };
+}
+
+export interface StepStats {
+  /** Fraction of elements within half a step (the same quantized value). */
+  exact: number;
+  /** Mean signed difference, in steps: a systematic bias (a zero point off by one, floor instead of
+   *  round-half-even, a wrong requantize scale) shows here even when every element is within a step. */
+  bias: number;
+  /** Largest |difference|, in steps. */
+  worst: number;
+}
+
+/** How two quantized-domain results differ, counted in quantization steps of size `step`. */
+export function stepStats(got: ArrayLike<number>, ref: ArrayLike<number>, step: number): StepStats {
+  let exact = 0, sum = 0, worst = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const d = (got[i] - ref[i]) / step;
+    if (Math.abs(d) < 0.5) exact++;
+    sum += d;
+    worst = Math.max(worst, Math.abs(d));
+  }
+  const n = Math.max(ref.length, 1);
+  return { exact: exact / n, bias: sum / n, worst };
 }

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 
 import type { PlanDType } from '../../engine/runtime/plan';
+import { stepStats } from '../helpers/tolerance';
 import { PlanBuilder, prod } from './helpers';
 
 export type QDType = 'u8' | 's8';
@@ -80,8 +81,11 @@ export class QPlanBuilder extends PlanBuilder {
   }
 }
 
-/** |got - ref| <= steps * scale (+ float slack) elementwise, with a helpful message. */
-export function assertWithinSteps(got: Float32Array, ref: ArrayLike<number>, scale: number, what: string, steps = 1): number {
+/** |got - ref| <= steps * scale (+ float slack) elementwise, with a helpful message; and, since a
+ *  one-step bias everywhere would pass that (a zero point off by one, floor instead of
+ *  round-half-even, a wrong scale), most elements exactly on the reference's value and no
+ *  systematic lean. */
+export function assertWithinSteps(got: Float32Array, ref: ArrayLike<number>, scale: number, what: string, steps = 1, minExact = 0.85): number {
   assert.equal(got.length, ref.length, `${what}: length`);
   let worst = 0;
   for (let i = 0; i < ref.length; i++) {
@@ -91,5 +95,8 @@ export function assertWithinSteps(got: Float32Array, ref: ArrayLike<number>, sca
       assert.fail(`${what}: element ${i} is ${got[i]}, reference ${ref[i]} (${(d / scale).toFixed(3)} steps > ${steps})`);
     }
   }
+  const st = stepStats(got, ref, scale);
+  assert.ok(st.exact >= minExact, `${what}: only ${(st.exact * 100).toFixed(1)}% of elements equal the reference (>= ${minExact * 100}% expected)`);
+  assert.ok(Math.abs(st.bias) <= 0.1, `${what}: results lean ${st.bias.toFixed(3)} steps against the reference`);
   return worst;
 }

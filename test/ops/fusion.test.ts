@@ -103,4 +103,37 @@ opCases([
       b.node('Softmax', ['g'], ['y']);
     },
   },
+  {
+    // The erf GELU pattern fused as a gelu_erf post-op (engine/ir/passes/fuse-gelu.ts), numerically.
+    label: 'MatMul + erf GELU (Div, Erf, Add, Mul, Mul) + MatMul',
+    inputs: { x: [3, 8] },
+    outputs: ['y'],
+    build(b) {
+      b.initializer('w', [8, 8], weights([8, 8], 15, 1));
+      b.initializer('w2', [8, 5], weights([8, 5], 16));
+      b.initializer('sqrt2', [], [Math.SQRT2]);
+      b.initializer('one', [], [1]);
+      b.initializer('half', [], [0.5]);
+      b.node('MatMul', ['x', 'w'], ['m']);
+      b.node('Div', ['m', 'sqrt2'], ['d']);
+      b.node('Erf', ['d'], ['e']);
+      b.node('Add', ['e', 'one'], ['a']);
+      b.node('Mul', ['m', 'a'], ['p']);
+      b.node('Mul', ['p', 'half'], ['g']);
+      b.node('MatMul', ['g', 'w2'], ['y']);
+    },
+  },
+  {
+    // x * HardSigmoid(x, 1/6, 0.5) fused as a hardswish post-op (fuse-hardswish.ts), numerically.
+    label: 'Conv + HardSigmoid(1/6, 0.5) * x (HardSwish)',
+    inputs: { x: [1, 3, 6, 6] },
+    outputs: ['y'],
+    range: [-4, 4],
+    build(b) {
+      b.initializer('w', [4, 3, 3, 3], weights([4, 3, 3, 3], 17, 1));
+      b.node('Conv', ['x', 'w'], ['c'], { pads: [1, 1, 1, 1] });
+      b.node('HardSigmoid', ['c'], ['h'], { alpha: floatAttr(1 / 6), beta: floatAttr(0.5) });
+      b.node('Mul', ['c', 'h'], ['y']);
+    },
+  },
 ]);

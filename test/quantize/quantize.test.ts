@@ -44,6 +44,7 @@ function thresholdsFor(file: string, out: string): string {
 }
 
 async function quantizeEach(model: string, tag: string): Promise<void> {
+  const fp32Logits = await ortRun(model);
   for (const method of METHODS) {
     const out = path.join(dir, `${tag}.${method}.onnx`);
     const r = await svc.quantizeModel({
@@ -60,7 +61,35 @@ async function quantizeEach(model: string, tag: string): Promise<void> {
     const logits = await ortRun(out);
     assert.equal(logits.length, 20, `${method}: ORT output size`);
     assert.ok(logits.every(Number.isFinite), `${method}: ORT output finite`);
+    // ONNX Runtime runs both files: the QDQ model must still compute what the FP32 one does.
+    const cos = cosine(logits, fp32Logits);
+    assert.ok(cos >= 0.99, `${method}: cosine of ORT(QDQ) with ORT(FP32) ${cos.toFixed(4)} < 0.99`);
+    if (method === 'custom') {
+      // Thresholds taken from the minmax model must give back exactly its scales and zero points.
+      assert.deepEqual(qparams(out), qparams(path.join(dir, `${tag}.minmax.onnx`)), 'custom thresholds reproduce the minmax scales');
+    }
   }
+}
+
+/** Activation scale and zero point of every QuantizeLinear of a QDQ file, by tensor. */
+function qparams(file: string): Record<string, [number, number]> {
+  const g = loadModel(fs.readFileSync(file)).graph;
+  const out: Record<string, [number, number]> = {};
+  for (const n of g.nodes) {
+    if (n.opType !== 'QuantizeLinear' || !g.initializers.has(n.inputs[2]) || g.initializers.has(n.inputs[0])) continue;
+    out[n.inputs[0]] = [g.initializers.get(n.inputs[1])!.data[0], g.initializers.get(n.inputs[2])!.data[0]];
+  }
+  return out;
+}
+
+function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let ab = 0, aa = 0, bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
+  return ab / Math.sqrt(aa * bb);
 }
 
 test('small conv net: every method writes a QDQ model that onnxruntime runs', async () => {
@@ -224,6 +253,7 @@ test('capped to AVX2 (vpmaddubsw), quantize keeps the 7-bit advice whatever the 
   assert.ok(q.maxW <= 64, `7-bit weights, max |w| ${q.maxW}`);
 });
 
-test('demo model: every method quantizes and onnxruntime runs it', { skip: !fs.existsSync(DEMO_MODEL) && 'assets/demo not present' }, async () => {
+test('demo model: every method quantizes and onnxruntime runs it', async () => {
+  assert.ok(fs.existsSync(DEMO_MODEL), `${DEMO_MODEL} is missing (it is committed under assets/demo)`);
   await quantizeEach(DEMO_MODEL, 'demo');
 });
