@@ -9,6 +9,7 @@ import { test } from 'node:test';
 
 import { createNativeSession, loadNativeAddon } from '../../engine/runtime/native';
 import { assertKernelFamily } from '../helpers/cpu';
+import { closeness } from '../helpers/tolerance';
 import { serializePlan } from '../../engine/runtime/plan-writer';
 import { assertClose, prod, rand, runPlan } from './helpers';
 import {
@@ -130,6 +131,34 @@ test('int8 conv u8 -> u8, per-channel weights, f32 bias, relu', async () => {
   const [got] = await runPlan(pb.plan, [x]);
   assertWithinSteps(got, Array.from(ref, (v) => fq(v, qy)), qy.scale, 'conv u8 relu');
   assert.ok(got.some((v) => v === 0) && got.some((v) => v > 0), 'relu clipped some values and kept others');
+});
+
+test('8-bit weights: exact where int8 accumulates in 32 bits (VNNI/AMX), saturated where u8 x s8 pairs are summed in 16 bits', async () => {
+  // Worst case for vpmaddubsw: u8 inputs near 255 times weights of +-127 with one sign per output
+  // channel, so every pair sums to ~ +-64770, past int16's 32767. This is why quantize picks 7-bit
+  // weights on such CPUs (engine/quant/config.ts) and 8-bit ones on VNNI/AMX.
+  const g: ConvGeom = { n: 1, c: 16, h: 5, w: 5, m: 8, k: 3, stride: 1, pads: [0, 0, 0, 0], group: 1 };
+  const qx: Q = { scale: 1 / 64, zp: 0, dtype: 'u8' };
+  const x = exactInput(randInt(g.n * g.c * g.h * g.w, 240, 255, 41), qx);
+  const per = g.c * g.k * g.k;
+  const ints = Array.from({ length: g.m * per }, (_, i) => (Math.floor(i / per) % 2 === 0 ? 127 : -127) - (i % 3));
+  const scales = Array.from({ length: g.m }, () => 1 / 1024);
+  const real = ints.map((v, i) => v * scales[Math.floor(i / per)]);
+  const ref = refConv(g, x, real, null);
+  const [oh, ow] = outHW(g);
+  const pb = new QPlanBuilder();
+  const xi = pb.quantize(pb.input('x', [g.n, g.c, g.h, g.w]), [g.n, g.c, g.h, g.w], qx);
+  const wi = pb.qconst('w', [g.m, g.c, g.k, g.k], 's8', ints, scales, 0);
+  pb.output(pb.qstep('conv', [xi, wi], [g.n, g.m, oh, ow], null, convAttrs(g, [])));
+  const [got] = await runPlan(pb.plan, [x]);
+  const info = loadNativeAddon().info();
+  const c = closeness(got, ref, 1e-5);
+  if (info.int8Accumulation === '16bit-pairs') {
+    console.log(`8-bit weights on ${info.isa} (${info.int8Accumulation}): relative error ${c.relErr.toExponential(2)} vs exact`);
+    assert.ok(c.relErr > 0.05, `oneDNN ${info.isa} should saturate these 8-bit pair sums, yet the result is within ${c.relErr.toExponential(2)} of exact`);
+  } else {
+    assert.equal(c.failure, undefined, `int8 accumulates in 32 bits here (${info.int8Accumulation}, oneDNN ${info.isa}): ${c.failure}`);
+  }
 });
 
 test('int8 conv with a u8 source zero point at padded borders (f32 dst, exact)', async () => {
