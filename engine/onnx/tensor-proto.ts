@@ -1,12 +1,11 @@
 // TensorProto <-> IR Tensor. Reads raw_data (little-endian) or the typed repeated fields for every
 // dtype the IR holds, and external data (data_location EXTERNAL) relative to a base folder.
 
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 
 import { allocData, numel, type DType, type Tensor, type TensorData } from '../ir/tensor';
 import { codeFromDtype, dtypeFromCode, dtypeSize, longToNumber, onnxTypeName } from './dtypes';
+import { readExternalData } from './external-data';
 
 export interface TensorReadOptions {
   /** Folder that external data locations are relative to (the model's folder). */
@@ -19,28 +18,18 @@ function where(name: string, opts: TensorReadOptions): string {
   return `${opts.file ? `${opts.file}: ` : ''}tensor '${name}'`;
 }
 
-/** Bytes of an external tensor: `location` / `offset` / `length` relative to baseDir. */
+/** Bytes of an external tensor: `location` / `offset` / `length`, confined to baseDir
+ *  (external-data.ts). */
 function readExternal(t: onnx.ITensorProto, name: string, opts: TensorReadOptions): Uint8Array {
   const entries: Record<string, string> = {};
   for (const e of t.externalData ?? []) if (e.key) entries[e.key] = e.value ?? '';
+  const fail = (m: string): never => {
+    throw new Error(`${where(name, opts)}: ${m}`);
+  };
   const location = entries.location;
-  if (!location) throw new Error(`${where(name, opts)}: external data without a 'location'`);
-  if (opts.baseDir === undefined) {
-    throw new Error(`${where(name, opts)}: external data '${location}' needs the model's folder (load the model from a path or pass baseDir)`);
-  }
-  const file = path.resolve(opts.baseDir, location);
-  const offset = entries.offset ? Number(entries.offset) : 0;
-  let buf: Buffer;
-  try {
-    buf = fs.readFileSync(file);
-  } catch (e) {
-    throw new Error(`${where(name, opts)}: cannot read external data file ${file}: ${(e as Error).message}`);
-  }
-  const length = entries.length ? Number(entries.length) : buf.length - offset;
-  if (!(offset >= 0) || !(length >= 0) || offset + length > buf.length) {
-    throw new Error(`${where(name, opts)}: external data ${file} holds ${buf.length} bytes, needs offset ${offset} + length ${length}`);
-  }
-  return new Uint8Array(buf.buffer, buf.byteOffset + offset, length);
+  if (!location) fail("external data without a 'location'");
+  if (opts.baseDir === undefined) fail(`external data '${location}' needs the model's folder (load the model from a path or pass baseDir)`);
+  return readExternalData({ location, offset: entries.offset, length: entries.length }, opts.baseDir!, fail);
 }
 
 /** Decodes little-endian bytes into the IR's typed array for `dtype` (int64 -> Float64Array). */
