@@ -102,7 +102,8 @@ export async function main(argv: readonly string[], io: Io, options: { signal?: 
 
 /** Runs the CLI on this process's argv and stdio (bin/qwb.js, or `node dist/engine/cli/main.js`).
  *  The first SIGINT/SIGTERM aborts the running job through its AbortSignal (it stops at its next
- *  check, between batches, and exits 130); a second one exits 130 at once. */
+ *  check, between batches, and exits 130); a second one exits 130 at once. A long-running command
+ *  (a server) stops when opts.signal fires and returns normally. */
 export function runFromProcess(): void {
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
@@ -114,7 +115,9 @@ export function runFromProcess(): void {
   process.on('SIGTERM', onSignal);
   main(process.argv.slice(2), { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), isTTY: !!process.stderr.isTTY }, { signal: controller.signal }).then(
     (code) => {
-      process.exitCode = controller.signal.aborted ? EXIT_INTERRUPTED : code;
+      // A job stopped by the signal threw E_CANCELLED (-> 130); a command whose normal end is the
+      // signal (a server) returns its own code.
+      process.exitCode = code;
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     },
