@@ -6,7 +6,7 @@
 import type { Batch, Dataset } from '../data/types';
 import { seededRandom } from '../data/sample';
 import type { Model } from '../ir/graph';
-import { defaultInputDims } from '../ir/infer';
+import { defaultInputDims } from '../passes/infer';
 import { calibrate } from '../quant/calibrate';
 import { adviseWeightBits, resolveQuantConfig } from '../quant/config';
 import { writeQdq } from '../quant/qdq-writer';

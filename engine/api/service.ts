@@ -4,9 +4,9 @@
 import * as path from 'node:path';
 
 import type { Model } from '../ir/graph';
-import { checkOpset, defaultInputDims, inferShapes, opsetWarning } from '../ir/infer';
+import { checkOpset, defaultInputDims, inferShapes, opsetWarning } from '../passes/infer';
 import { graphMacs, parameterCount } from '../ir/macs';
-import { prepareModel } from '../ir/optimize';
+import { prepareModel } from '../passes/optimize';
 import { loadModel } from '../onnx/load';
 import { getOp } from '../ops/registry';
 import { loadNativeAddon } from '../runtime/native';

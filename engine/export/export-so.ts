@@ -11,7 +11,7 @@ import type { Model } from '../ir/graph';
 import { buildBatchablePlan, compilePlan } from '../runtime/lower';
 import type { Plan } from '../runtime/plan';
 import { serializePlan } from '../runtime/plan-writer';
-import { defaultInputDims } from '../ir/infer';
+import { defaultInputDims } from '../passes/infer';
 import { cxx, runTool } from './compiler';
 import { embedAsm } from './embed';
 import { EXAMPLE_C } from './example-c';

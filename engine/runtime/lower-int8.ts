@@ -6,7 +6,7 @@
 // pools and reshape-likes whose output scale differs from the input's add a `requantize` step.
 
 import { attrInt, type Node } from '../ir/graph';
-import type { QuantParams } from '../ir/passes/qdq-params';
+import type { QuantParams } from '../passes/qdq-params';
 import type { LowerContext, OpDef } from '../ops/op';
 import { floatData, fixedInputCount, inputName, postOpAttrs } from '../ops/common';
 import type { PlanDType } from './plan';

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { prepareModel } from '../../engine/ir/optimize';
-import { inferShapes } from '../../engine/ir/infer';
+import { prepareModel } from '../../engine/passes/optimize';
+import { inferShapes } from '../../engine/passes/infer';
 import { cloneModel } from '../../engine/ir/graph-utils';
 import { graphMacs, parameterCount } from '../../engine/ir/macs';
 import { makeTensor } from '../../engine/ir/tensor';
