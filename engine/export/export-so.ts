@@ -9,8 +9,8 @@ import * as path from 'node:path';
 
 import type { Model } from '../ir/graph';
 import { buildBatchablePlan, compilePlan } from '../runtime/lower';
-import type { Plan } from '../runtime/plan';
-import { serializePlan } from '../runtime/plan-writer';
+import type { Plan } from '../plan/plan';
+import { serializePlan } from '../plan/plan-writer';
 import { defaultInputDims } from '../passes/infer';
 import { cxx, runTool } from './compiler';
 import { embedAsm } from './embed';

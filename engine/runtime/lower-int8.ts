@@ -9,7 +9,7 @@ import { attrInt, type Node } from '../ir/graph';
 import type { QuantParams } from '../passes/qdq-params';
 import type { LowerContext, OpDef } from '../ops/op';
 import { floatData, fixedInputCount, inputName, postOpAttrs } from '../ops/common';
-import type { PlanDType } from './plan';
+import type { PlanDType } from '../plan/plan';
 
 /** What lower.ts provides beyond LowerContext: plan tensors carrying quantization. */
 export interface Int8Helpers {

@@ -12,7 +12,7 @@ import { prepareModel } from '../passes/optimize';
 import { getOp } from '../ops/registry';
 import type { LowerContext, ValueType } from '../ops/op';
 import { unsupportedOpError } from '../passes/infer';
-import type { Plan, PlanAttr, PlanDType, PlanTensor } from './plan';
+import type { Plan, PlanAttr, PlanDType, PlanTensor } from '../plan/plan';
 import { halfToFloat } from '../ir/tensor';
 import { isQdqNode, qdqParams, quantTable, type QuantParams } from '../passes/qdq-params';
 import { isInt8Node, lowerInt8Node, type Int8Helpers } from './lower-int8';

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import type { NativeAddon, NativeRunResult, NativeSession, NativeSessionOptions, NativeStepInfo } from './native-types';
-import type { Plan } from './plan';
-import { serializePlan } from './plan-writer';
+import type { Plan } from '../plan/plan';
+import { serializePlan } from '../plan/plan-writer';
 import { packageRoot } from '../package-root';
 
 /** The raw addon exports (the session object it resolves has the NativeSession methods). */

@@ -7,7 +7,7 @@ import { loadModel } from '../onnx/load';
 import { compilePlan } from './lower';
 import { createNativeSession } from './native';
 import type { NativeSession } from './native-types';
-import type { Plan } from './plan';
+import type { Plan } from '../plan/plan';
 import type { HostTensor, InferenceSession, RunOptions, RunResult, SessionOptions, StepProfile } from './session-types';
 
 interface Compiled {

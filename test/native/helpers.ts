@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 
 import { createNativeSession } from '../../engine/runtime/native';
-import type { Plan, PlanAttr } from '../../engine/runtime/plan';
+import type { Plan, PlanAttr } from '../../engine/plan/plan';
 
 export class PlanBuilder {
   readonly plan: Plan = { tensors: [], steps: [], inputs: [], outputs: [] };

@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 
-import type { PlanDType } from '../../engine/runtime/plan';
+import type { PlanDType } from '../../engine/plan/plan';
 import { PlanBuilder, prod } from './helpers';
 
 export type QDType = 'u8' | 's8';

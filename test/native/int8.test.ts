@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { createNativeSession, loadNativeAddon } from '../../engine/runtime/native';
-import { serializePlan } from '../../engine/runtime/plan-writer';
+import { serializePlan } from '../../engine/plan/plan-writer';
 import { assertClose, prod, rand, runPlan } from './helpers';
 import {
   QPlanBuilder, type Q, assertWithinSteps, dequantize, exactInput, fq, quantize, randInt,

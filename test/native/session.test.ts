@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { createNativeSession, loadNativeAddon } from '../../engine/runtime/native';
-import { serializePlan } from '../../engine/runtime/plan-writer';
+import { serializePlan } from '../../engine/plan/plan-writer';
 import { PlanBuilder, assertClose, rand } from './helpers';
 
 /** x[N,4,5,5] -> conv 3x3 (8) relu -> maxpool 2x2 -> reshape [N, 8*2*2] -> matmul [32,3] -> softmax. */

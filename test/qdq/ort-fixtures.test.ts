@@ -11,7 +11,7 @@ import { test } from 'node:test';
 
 import { parseNpy } from '../../engine/data/npy';
 import { Session } from '../../engine/runtime/session';
-import type { Plan } from '../../engine/runtime/plan';
+import type { Plan } from '../../engine/plan/plan';
 import { assertClose } from '../helpers/oracle';
 import { sessionUnavailable } from '../helpers/check-model';
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { Session } from '../../engine/runtime/session';
-import type { Plan, PlanStep } from '../../engine/runtime/plan';
+import type { Plan, PlanStep } from '../../engine/plan/plan';
 import { randomData } from '../helpers/onnx-builder';
 import { runOrt } from '../helpers/oracle';
 import { sessionUnavailable } from '../helpers/check-model';
