@@ -12,7 +12,7 @@ import { getOp } from '../ops/registry';
 import { loadNativeAddon } from '../runtime/native';
 import { Session } from '../runtime/session';
 import { formatNpy, parseNpy } from '../data/npy';
-import { benchJob, type BenchRequest, type BenchResult } from './bench-job';
+import { benchJob } from './bench-job';
 import { compareJob } from './compare-job';
 import { demoJob } from './demo-job';
 import { exportJob } from './export-job';
@@ -22,6 +22,8 @@ import { evaluateDataset } from './evaluate-dataset';
 import { quantizeJob, type JobContext } from './quantize-job';
 import { openRunner } from './runners';
 import type {
+  BenchRequest,
+  BenchResult,
   DemoReport,
   DemoRequest,
   EvaluateRequest,
