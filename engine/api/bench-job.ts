@@ -17,7 +17,7 @@ import { Session } from '../runtime/session';
 import type { HostTensor, SessionOptions, StepProfile } from '../runtime/session-types';
 import type { BenchRequest, BenchResult, JobOptions } from './contract';
 import { QwbError, throwIfAborted } from './errors';
-import type { JobContext } from './quantize-job';
+import type { JobContext } from './job-context';
 import { cpuHasVnni } from './quantize-job';
 import { isQdqModel } from './runners';
 

@@ -7,7 +7,7 @@ import type { CompareRequest, CompareResult, JobOptions } from './contract';
 import { dataError, openModelData, recordedPreprocess, resolvePreprocess } from './data-source';
 import { QwbError, throwIfAborted } from './errors';
 import { analyzeLayers } from './layer-analysis';
-import type { JobContext } from './quantize-job';
+import type { JobContext } from './job-context';
 import { isQdqModel, openRunner, type ModelRunner } from './runners';
 
 export async function compareJob(ctx: JobContext, req: CompareRequest, opts: JobOptions = {}): Promise<CompareResult> {

@@ -15,16 +15,9 @@ import type { FallbackReport, JobOptions, QuantizeRequest, QuantizeResult } from
 import { dataError, openModelData, resolvePreprocess } from './data-source';
 import { QwbError, throwIfAborted } from './errors';
 import { evaluateDataset, measureLatency } from './evaluate-dataset';
-import type { Host } from './host';
+import type { JobContext } from './job-context';
 import { analyzeLayers } from './layer-analysis';
 import { isQdqModel, openRunner } from './runners';
-
-export interface JobContext {
-  host: Host;
-  model(file: string): Promise<Model>;
-  read(file: string): Promise<Uint8Array>;
-  write(file: string, data: Uint8Array): Promise<void>;
-}
 
 /** VNNI (or AMX) lets u8 x s8 accumulate in 32 bits; without it reduce range is advised. */
 export function cpuHasVnni(): boolean {

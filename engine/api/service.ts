@@ -19,7 +19,8 @@ import { exportJob } from './export-job';
 import type { ExportRequest, ExportResult } from './contract';
 import { openModelData, resolvePreprocess } from './data-source';
 import { evaluateDataset } from './evaluate-dataset';
-import { quantizeJob, type JobContext } from './quantize-job';
+import type { JobContext } from './job-context';
+import { quantizeJob } from './quantize-job';
 import { openRunner } from './runners';
 import type {
   BenchRequest,
