@@ -18,6 +18,7 @@ import { evaluateDataset, measureLatency } from './evaluate-dataset';
 import type { JobContext } from './job-context';
 import { analyzeLayers } from './layer-analysis';
 import { isQdqModel, openRunner } from './runners';
+import { staticBatchOf } from '../ir/graph-utils';
 
 /** VNNI (or AMX) lets u8 x s8 accumulate in 32 bits; without it reduce range is advised. */
 export function cpuHasVnni(): boolean {
@@ -166,8 +167,7 @@ async function fallbackLoop(
   const ds = await openModelData(model, req.data, req.labels, preprocess, { count: req.limit });
   if (!ds.hasLabels) throw new QwbError('E_USAGE', `${req.data}: --target-drop needs labelled data (--labels)`);
   const input = model.graph.inputs[0];
-  const dim0 = input.shape?.[0];
-  const staticBatch = typeof dim0 === 'number' && dim0 > 0 ? dim0 : undefined;
+  const staticBatch = staticBatchOf(input);
   const runOpts = { backend: req.backend, threads: req.threads };
   const evalOf = async (m: Model, label: string) => {
     const runner = await openRunner(m, label, runOpts);

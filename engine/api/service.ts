@@ -44,7 +44,7 @@ import type {
 } from './contract';
 import { QwbError, throwIfAborted } from './errors';
 import type { Host } from './host';
-import { cloneModel } from '../ir/graph-utils';
+import { cloneModel, staticBatchOf } from '../ir/graph-utils';
 
 
 export class Service implements WorkbenchService {
@@ -190,8 +190,7 @@ export class Service implements WorkbenchService {
     if (req.std) given.std = req.std;
     const ds = await openModelData(model, data, req.labels, resolvePreprocess(model, given), { count: req.limit });
     const input = model.graph.inputs[0];
-    const dim0 = input.shape?.[0];
-    const staticBatch = typeof dim0 === 'number' && dim0 > 0 ? dim0 : undefined;
+    const staticBatch = staticBatchOf(input);
     throwIfAborted(opts.signal, stage);
     const runner = await openRunner(model, req.modelPath, { backend: req.backend, threads: req.threads, fused: req.fused });
     try {

@@ -5,7 +5,7 @@
 // one HistogramSet), then compute one range per tensor.
 
 import type { Model } from '../ir/graph';
-import { cloneModel } from '../ir/graph-utils';
+import { cloneModel, staticBatchOf } from '../ir/graph-utils';
 import type { Dataset } from '../data/types';
 import { Session } from '../runtime/session';
 import type { QuantConfig } from './config';
@@ -70,8 +70,7 @@ export async function calibrate(plan: QuantPlan, opts: CalibrateOptions): Promis
   const g = plan.model.graph;
   if (g.inputs.length !== 1) throw new CalibrationError(`calibration needs a single-input model; this one has ${g.inputs.length} inputs`);
   const input = g.inputs[0];
-  const dim0 = input.shape?.[0];
-  const staticBatch = typeof dim0 === 'number' && dim0 > 0 ? dim0 : undefined;
+  const staticBatch = staticBatchOf(input);
   const batchSize = staticBatch ?? Math.max(1, Math.min(opts.batchSize ?? 32, ds.count));
 
   const { model: augmented } = augmentWithOutputs(plan.model, tensors);
