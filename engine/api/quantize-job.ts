@@ -12,8 +12,8 @@ import { METADATA_PREPROCESS, METADATA_QUANT, writeQdq, type QdqModel } from '..
 import { planQuantization, prepareForQuantization, type QuantPlan } from '../quant/quantize-plan';
 import type { TensorRange } from '../quant/params';
 import type { FallbackReport, JobOptions, QuantizeRequest, QuantizeResult } from './contract';
-import { dataError, openModelData, resolvePreprocess } from './data-source';
-import { QwbError, throwIfAborted } from './errors';
+import { openModelData, resolvePreprocess } from './data-source';
+import { QwbError, throwIfAborted, toQwbError } from './errors';
 import { evaluateDataset, measureLatency } from './evaluate-dataset';
 import type { JobContext } from './job-context';
 import { analyzeLayers } from './layer-analysis';
@@ -63,14 +63,7 @@ function configOf(req: QuantizeRequest, model: Model, warnings: string[]): Quant
   }
 }
 
-function wrapCalibration(e: unknown): never {
-  if (e instanceof QwbError) throw e;
-  const err = e as Error & { code?: string };
-  if (err.name === 'AbortError') throw new QwbError('E_CANCELLED', err.message);
-  if (err.code === 'CALIBRATION') throw new QwbError('E_DATA', err.message);
-  if (typeof err.code === 'string' && err.code.startsWith('DATA')) dataError(e);
-  throw new QwbError('E_MODEL', err.message);
-}
+
 
 export async function quantizeJob(ctx: JobContext, req: QuantizeRequest, opts: JobOptions = {}): Promise<QuantizeResult> {
   const t0 = performance.now();
@@ -105,7 +98,7 @@ export async function quantizeJob(ctx: JobContext, req: QuantizeRequest, opts: J
     samples = r.samples;
     calibrateMs = r.ms;
   } catch (e) {
-    wrapCalibration(e);
+    throw toQwbError(e, 'E_MODEL');
   }
   throwIfAborted(opts.signal, 'quantize');
 
