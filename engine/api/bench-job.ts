@@ -13,7 +13,7 @@ import { writeQdq } from '../quant/qdq-writer';
 import { planQuantization, prepareForQuantization } from '../quant/quantize-plan';
 import { loadNativeAddon } from '../runtime/native';
 import { measureSession, mergeProfiles, profileSteps } from '../runtime/profile';
-import { Session } from '../runtime/session';
+import { ModelSession } from '../runtime/session';
 import type { HostTensor, SessionOptions, StepProfile } from '../runtime/session-types';
 import type { BenchRequest, BenchResult, JobOptions } from './contract';
 import { QwbError, throwIfAborted } from './errors';
@@ -89,7 +89,7 @@ function opTypes(...models: Model[]): Map<string, string> {
 }
 
 async function profileVariant(model: Model, options: SessionOptions, feeds: Record<string, HostTensor>, iters: number): Promise<StepProfile[]> {
-  const s = await Session.load(model, options);
+  const s = await ModelSession.load(model, options);
   try {
     await s.run(feeds);
     return await profileSteps(s, feeds, iters);
@@ -111,7 +111,7 @@ export async function benchJob(ctx: JobContext, req: BenchRequest, opts: JobOpti
   const runtime = loadNativeAddon().info();
 
   ctx.host.progress({ job: 'bench', stage: 'latency' });
-  const session = await Session.load(model, { threads, fused: true, int8: true });
+  const session = await ModelSession.load(model, { threads, fused: true, int8: true });
   let stats;
   try {
     stats = await measureSession(session, feeds, iters);

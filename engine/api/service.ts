@@ -10,7 +10,7 @@ import { prepareModel } from '../passes/optimize';
 import { loadModel } from '../onnx/load';
 import { getOp } from '../ops/registry';
 import { loadNativeAddon } from '../runtime/native';
-import { Session } from '../runtime/session';
+import { ModelSession } from '../runtime/session';
 import { formatNpy, parseNpy } from '../data/npy';
 import { benchJob } from './bench-job';
 import { compareJob } from './compare-job';
@@ -148,7 +148,7 @@ export class Service implements WorkbenchService {
       if (!inNames.includes(n)) throw new QwbError('E_USAGE', `'${n}' is not an input of the model (inputs: ${inNames.join(', ')})`);
     }
     throwIfAborted(opts.signal, 'run');
-    const session = await Session.load(model, { threads: req.threads, fused: req.fused });
+    const session = await ModelSession.load(model, { threads: req.threads, fused: req.fused });
     try {
       let res;
       const t0 = performance.now();

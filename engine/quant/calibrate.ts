@@ -7,7 +7,7 @@
 import type { Model } from '../ir/graph';
 import { cloneModel, staticBatchOf } from '../ir/graph-utils';
 import type { Dataset } from '../data/types';
-import { Session } from '../runtime/session';
+import { ModelSession } from '../runtime/session';
 import type { QuantConfig } from './config';
 import { createCalibrator, HistogramSet, CalibrationError, type Calibrator } from './calibrators';
 import type { TensorRange } from './params';
@@ -74,7 +74,7 @@ export async function calibrate(plan: QuantPlan, opts: CalibrateOptions): Promis
   const batchSize = staticBatch ?? Math.max(1, Math.min(opts.batchSize ?? 32, ds.count));
 
   const { model: augmented } = augmentWithOutputs(plan.model, tensors);
-  const session = await Session.load(augmented, { threads: opts.threads ?? 0, fused: true });
+  const session = await ModelSession.load(augmented, { threads: opts.threads ?? 0, fused: true });
   let done = 0;
   try {
     for await (const batch of ds.batches(batchSize, opts.signal)) {

@@ -1,4 +1,4 @@
-// Latency statistics and per-step profiles of a Session, and the merge of several profiles of
+// Latency statistics and per-step profiles of a ModelSession, and the merge of several profiles of
 // one model (FP32 raw, FP32 fused, INT8) into rows keyed by ONNX nodes. Used by `qwb bench` and
 // tools/bench. Timing is wall-clock around one `run` (one native crossing per batch), so it
 // includes the input/output copies a caller pays.

@@ -1,4 +1,4 @@
-// Runs one ONNX model through our Session (fused and unfused) and through onnxruntime-node, and
+// Runs one ONNX model through our ModelSession (fused and unfused) and through onnxruntime-node, and
 // asserts every output agrees within the project's tolerance.
 
 import * as fs from 'node:fs';
@@ -7,13 +7,13 @@ import type { InferenceSession, SessionOptions } from '../../engine/runtime/sess
 import { assertClose, runOrt, type OracleTensor } from './oracle';
 
 interface SessionModule {
-  Session: { load(model: string | Uint8Array, options?: SessionOptions): Promise<InferenceSession> };
+  ModelSession: { load(model: string | Uint8Array, options?: SessionOptions): Promise<InferenceSession> };
 }
 
 const SESSION_JS = path.join(__dirname, '..', '..', 'engine', 'runtime', 'session.js');
 const ADDON = path.join(__dirname, '..', '..', '..', 'build', 'Release', 'qwb_native.node');
 
-/** Why end-to-end op tests cannot run here (no Session build or no native addon), or undefined. */
+/** Why end-to-end op tests cannot run here (no ModelSession build or no native addon), or undefined. */
 export function sessionUnavailable(): string | undefined {
   if (!fs.existsSync(SESSION_JS)) return 'engine/runtime/session.ts is not built yet';
   if (!fs.existsSync(ADDON)) return 'build/Release/qwb_native.node is not built';
@@ -31,12 +31,12 @@ export interface CheckOptions {
   modes?: ('fused' | 'unfused')[];
 }
 
-/** Runs `bytes` with `feeds` in onnxruntime and in our Session, asserting agreement; returns ORT's outputs. */
+/** Runs `bytes` with `feeds` in onnxruntime and in our ModelSession, asserting agreement; returns ORT's outputs. */
 export async function checkModel(bytes: Uint8Array, feeds: Record<string, OracleTensor>, label: string, opts: CheckOptions = {}): Promise<Record<string, OracleTensor>> {
   const expected = await runOrt(bytes, feeds);
-  const { Session } = sessionModule();
+  const { ModelSession } = sessionModule();
   for (const mode of opts.modes ?? ['fused', 'unfused']) {
-    const session = await Session.load(bytes, { threads: 1, fused: mode === 'fused' });
+    const session = await ModelSession.load(bytes, { threads: 1, fused: mode === 'fused' });
     try {
       const res = await session.run(feeds);
       for (const [name, exp] of Object.entries(expected)) {

@@ -1,4 +1,4 @@
-// Session behaviour: batched plans recompiled per batch, profiling, threads, steps()/info(), plan
+// ModelSession behaviour: batched plans recompiled per batch, profiling, threads, steps()/info(), plan
 // writer validation and error paths (corrupt bytes, wrong inputs, disposed sessions).
 
 import assert from 'node:assert/strict';
