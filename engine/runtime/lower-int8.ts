@@ -1,4 +1,4 @@
-// Lowering of the int8 nodes the QDQ pass made (engine/ir/passes/qdq-fuse.ts). Native int8 steps
+// Lowering of the int8 nodes the QDQ pass made (engine/passes/qdq-fuse.ts). Native int8 steps
 // take their meaning from the dtypes and scales of their tensors (native/PLAN.md "INT8"), so most
 // ops reuse their FP32 lowering unchanged through a "real-valued view" of the context: an int8
 // value reports dtype float32 (the real value it stands for) while its plan tensor is the int8 one
