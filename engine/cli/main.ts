@@ -82,7 +82,7 @@ export async function main(argv: readonly string[], io: Io, options: { signal?: 
     const req = handler.request(parsed.args);
     const service: WorkbenchService = new Service(new NodeHost({ onProgress: json ? undefined : progressPrinter(io) }));
     const jobOptions: JobOptions = { signal: options.signal };
-    const out = await handler.execute(service, req, jobOptions);
+    const out = await handler.execute(service, req, jobOptions, io);
     for (const w of out.warnings ?? []) io.stderr(`qwb: warning: ${w}\n`);
     io.stdout(json ? `${JSON.stringify(out.value, null, 2)}\n` : `${out.text}\n`);
     return EXIT_OK;

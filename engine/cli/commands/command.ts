@@ -13,7 +13,14 @@ export interface CommandOutput {
   warnings?: string[];
 }
 
+/** The terminal, for a command that must say something before it ends (a server's URL). */
+export interface Terminal {
+  stdout(s: string): void;
+  stderr(s: string): void;
+}
+
 export interface CommandHandler<Req> {
   request(args: Args): Req;
-  execute(service: WorkbenchService, req: Req, opts: JobOptions): Promise<CommandOutput>;
+  /** Runs the request; `opts.signal` fires on SIGINT/SIGTERM (a job stops, a server closes). */
+  execute(service: WorkbenchService, req: Req, opts: JobOptions, terminal: Terminal): Promise<CommandOutput>;
 }
