@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Idempotent set-up, run by both `npm start` and `npm test`.
+# Idempotent set-up in two profiles, run by `npm start` (run) and `npm test` (test):
+#   usage: bash scripts/setup.sh [run|test] [--browser]    (or QWB_SETUP_PROFILE=run|test, QWB_BROWSER=1)
+#   run   what running the workbench needs: oneDNN, the compiler, npm packages, the native addon,
+#         TypeScript, the export runtime (and, with --browser, the browser mode's packages)
+#   test  all of run, plus what the tests and tools need: PyTorch, torchvision, ONNX, the ONNX
+#         backend test data (and the browser/e2e test packages)
+# Steps:
 #   (a) Debian packages    (apt-get as root; otherwise prints the exact sudo command and fails)
 #   (b) npm packages       (when node_modules is missing or package*.json changed since last install)
 #   (c) native addon       (when build/Release/qwb_native.node is missing or older than native/ or binding.gyp)
 #   (d) TypeScript -> dist (when any .ts changed since the last successful compile; tsc errors fail)
 #   (e) export runtime    (the static runtime archive `qwb export` links, when native sources changed)
-# Prints one line per step it actually performs; silent and quick (< 5 s) when nothing is missing.
+# Prints one line per step it actually performs; silent and quick (~0.2 s) when nothing is missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
@@ -14,24 +20,53 @@ mkdir -p "$STAMPS"
 
 say() { echo "setup: $*"; }
 
+PROFILE=${QWB_SETUP_PROFILE:-test}
+BROWSER=${QWB_BROWSER:-0}
+for arg in "$@"; do
+  case "$arg" in
+    run | test) PROFILE=$arg ;;
+    --browser) BROWSER=1 ;;
+    *) echo "setup: unknown argument '$arg' (usage: bash scripts/setup.sh [run|test] [--browser])" >&2; exit 2 ;;
+  esac
+done
+case "$PROFILE" in run | test) ;; *) echo "setup: QWB_SETUP_PROFILE must be run or test, got '$PROFILE'" >&2; exit 2 ;; esac
+
 # --- (a) Debian packages ------------------------------------------------------------------------
-PACKAGES=(libdnnl-dev dataset-fashion-mnist libonnx-testdata python3 python3-torch python3-torchvision python3-onnx g++ make)
+# run profile: what `npm start` (the demo, every qwb command) needs.
+#   python3 is the interpreter node-gyp runs gyp with (no Python package is imported at run time);
+#   dataset-fashion-mnist (30 MB) is what the demo calibrates on (its training split; without it the
+#   demo calibrates on the very sample it measures accuracy on, and says so).
+RUN_PACKAGES=(libdnnl-dev g++ make python3 dataset-fashion-mnist)
+# test profile adds: what tests and tools need (ONNX Runtime is an npm dev dependency).
+#   python3-torch/-torchvision: tools/export_torchvision.py (test models), tools/bench, tools/train_demo.py
+#   python3-onnx: test fixtures; libonnx-testdata: the ONNX backend node tests (test/conformance)
+TEST_PACKAGES=(python3-torch python3-torchvision python3-onnx libonnx-testdata)
+# ======== browser mode and end-to-end tests: list their Debian packages here ========================
+#   BROWSER_RUN_PACKAGES:  the run profile installs these only with --browser (QWB_BROWSER=1)
+#   BROWSER_TEST_PACKAGES: the test profile always installs these (e2e tests), e.g. chromium
+BROWSER_RUN_PACKAGES=()
+BROWSER_TEST_PACKAGES=()
+# ===================================================================================================
+
+PACKAGES=("${RUN_PACKAGES[@]}")
+if [[ "$BROWSER" == 1 ]]; then PACKAGES+=("${BROWSER_RUN_PACKAGES[@]}"); fi
+if [[ "$PROFILE" == test ]]; then PACKAGES+=("${TEST_PACKAGES[@]}" "${BROWSER_RUN_PACKAGES[@]}" "${BROWSER_TEST_PACKAGES[@]}"); fi
+# One dpkg-query for all of them (it prints nothing for a package it has never heard of).
+installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${PACKAGES[@]}" 2>/dev/null | awk '$NF == "installed" { print $1 }' || true)
 missing=()
 for p in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$p")
-  fi
+  if ! grep -qx -- "$p" <<<"$installed"; then missing+=("$p"); fi
 done
 # Node's C headers for node-gyp --nodedir=/usr: NodeSource's nodejs ships them, Debian's in libnode-dev.
 if [[ ! -f /usr/include/node/node_api.h ]]; then missing+=(libnode-dev); fi
 if ((${#missing[@]})); then
   if [[ $(id -u) -eq 0 ]]; then
-    say "installing Debian packages: ${missing[*]}"
+    say "installing Debian packages ($PROFILE profile): ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}"
   else
-    echo "setup: missing Debian packages: ${missing[*]}" >&2
+    echo "setup: missing Debian packages ($PROFILE profile): ${missing[*]}" >&2
     echo "setup: run this, then try again:" >&2
     echo "  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]}" >&2
     exit 1

@@ -1,4 +1,4 @@
-// Runs every ONNX backend node test (Debian's libonnx-testdata) through our Session and rewrites
+// Runs every ONNX backend node test (Debian's libonnx-testdata) through our ModelSession and rewrites
 // test/conformance/expectations.json with the tests that fail and why.
 //   npx tsc -p tsconfig.json && node dist/tools/update-conformance-expectations.js [--verbose]
 import * as fs from 'node:fs';

@@ -6,70 +6,20 @@
 import type { Batch, Dataset } from '../data/types';
 import { seededRandom } from '../data/sample';
 import type { Model } from '../ir/graph';
-import { defaultInputDims } from '../ir/infer';
+import { defaultInputDims } from '../passes/infer';
 import { calibrate } from '../quant/calibrate';
 import { adviseWeightBits, resolveQuantConfig } from '../quant/config';
 import { writeQdq } from '../quant/qdq-writer';
 import { planQuantization, prepareForQuantization } from '../quant/quantize-plan';
 import { loadNativeAddon } from '../runtime/native';
 import { measureSession, mergeProfiles, profileSteps } from '../runtime/profile';
-import { Session } from '../runtime/session';
+import { ModelSession } from '../runtime/session';
 import type { HostTensor, SessionOptions, StepProfile } from '../runtime/session-types';
-import type { JobOptions } from './contract';
+import type { BenchRequest, BenchResult, JobOptions } from './contract';
 import { QwbError, throwIfAborted } from './errors';
-import type { JobContext } from './quantize-job';
+import type { JobContext } from './job-context';
 import { int8Accumulation } from '../runtime/cpu';
 import { isQdqModel } from './runners';
-
-export interface BenchRequest {
-  modelPath: string;
-  /** Items per run (dims[0] of a dynamic-batch input). Default 1. */
-  batch?: number;
-  /** 0 / absent = all cores. */
-  threads?: number;
-  /** Timed iterations after the warm-up. Default 20. */
-  iters?: number;
-  /** Profile FP32 raw, FP32 fused and INT8 step by step. */
-  perLayer?: boolean;
-  /** FP32 model with perLayer: its INT8 (QDQ) counterpart instead of quantizing on the fly. */
-  int8Path?: string;
-  /** On-the-fly quantization: random calibration samples (default 16) and seed (default 0). */
-  calibCount?: number;
-  seed?: number;
-}
-
-export interface BenchLayer {
-  name: string;
-  nodes: string[];
-  op: string;
-  /** ms per batch of the row in each variant; null where the variant has no step for it. */
-  fp32_raw_ms: number | null;
-  fp32_fused_ms: number | null;
-  int8_ms: number | null;
-  /** Fraction of each variant's total step time. */
-  share: { fp32_raw: number | null; fp32_fused: number | null; int8: number | null };
-}
-
-export interface BenchResult {
-  model: string;
-  /** What was timed: 'fp32 fused' for an FP32 model, 'int8' for a QDQ model. */
-  variant: 'fp32 fused' | 'int8';
-  inputDims: Record<string, number[]>;
-  batch: number;
-  threads: number;
-  iters: number;
-  runtime: { onednn: string; isa: string; cores: number };
-  /** First run: compile, primitive creation, weight reorders and JIT. */
-  warmup_ms: number;
-  latency_ms: { median: number; p90: number; min: number };
-  /** Items per second at the median latency. */
-  throughput_per_s: number;
-  /** perLayer only: rows in graph order, and each variant's summed step time (median per step). */
-  layers?: BenchLayer[];
-  totals_ms?: { fp32_raw: number; fp32_fused: number; int8: number };
-  /** perLayer: how the INT8 variant was obtained. */
-  int8_source?: string;
-}
 
 /** Seeded standard-normal floats (Box-Muller). */
 export function randomNormal(n: number, seed: number): Float32Array {
@@ -139,7 +89,7 @@ function opTypes(...models: Model[]): Map<string, string> {
 }
 
 async function profileVariant(model: Model, options: SessionOptions, feeds: Record<string, HostTensor>, iters: number): Promise<StepProfile[]> {
-  const s = await Session.load(model, options);
+  const s = await ModelSession.load(model, options);
   try {
     await s.run(feeds);
     return await profileSteps(s, feeds, iters);
@@ -161,7 +111,7 @@ export async function benchJob(ctx: JobContext, req: BenchRequest, opts: JobOpti
   const runtime = loadNativeAddon().info();
 
   ctx.host.progress({ job: 'bench', stage: 'latency' });
-  const session = await Session.load(model, { threads, fused: true, int8: true });
+  const session = await ModelSession.load(model, { threads, fused: true, int8: true });
   let stats;
   try {
     stats = await measureSession(session, feeds, iters);

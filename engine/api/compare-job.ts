@@ -7,8 +7,9 @@ import type { CompareRequest, CompareResult, JobOptions } from './contract';
 import { dataError, openModelData, recordedPreprocess, resolvePreprocess } from './data-source';
 import { QwbError, throwIfAborted } from './errors';
 import { analyzeLayers } from './layer-analysis';
-import type { JobContext } from './quantize-job';
+import type { JobContext } from './job-context';
 import { isQdqModel, openRunner, type ModelRunner } from './runners';
+import { staticBatchOf } from '../ir/graph-utils';
 
 export async function compareJob(ctx: JobContext, req: CompareRequest, opts: JobOptions = {}): Promise<CompareResult> {
   const fp32 = await ctx.model(req.fp32Path);
@@ -18,8 +19,7 @@ export async function compareJob(ctx: JobContext, req: CompareRequest, opts: Job
   const pre = resolvePreprocess(int8, { ...recordedPreprocess(int8), ...(req.preprocess ?? {}) });
   const ds = await openModelData(fp32, req.data, req.labels, pre, { count: req.limit });
   const input = fp32.graph.inputs[0];
-  const dim0 = input.shape?.[0];
-  const batch = typeof dim0 === 'number' && dim0 > 0 ? dim0 : 50;
+  const batch = staticBatchOf(input) ?? 50;
   const runOpts = { backend: req.backend, threads: req.threads };
   const fpRun = await openRunner(fp32, req.fp32Path, runOpts);
   let qRun: ModelRunner | undefined;

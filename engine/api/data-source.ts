@@ -9,7 +9,7 @@ import { checkAgainstModelInput, openDataset, type Dataset, type DatasetSpec, ty
 import type { Model } from '../ir/graph';
 import { METADATA_PREPROCESS } from '../quant/qdq-writer';
 import type { PreprocessOptions } from './contract';
-import { QwbError } from './errors';
+import { QwbError, toQwbError } from './errors';
 
 /** IDX file, .npy array or image folder, decided by what the path is. */
 export function datasetSpecFor(file: string, labels?: string): DatasetSpec {
@@ -54,11 +54,9 @@ export function resolvePreprocess(model: Model, given: PreprocessOptions = {}): 
   return out;
 }
 
+/** Rethrows a failure while reading data as the service's error (E_DATA unless cancelled). */
 function dataError(e: unknown): never {
-  if (e instanceof QwbError) throw e;
-  const err = e as Error & { code?: string };
-  if (err.name === 'AbortError' || err.code === 'ABORT_ERR') throw new QwbError('E_CANCELLED', err.message);
-  throw new QwbError('E_DATA', err.message);
+  throw toQwbError(e, 'E_DATA');
 }
 
 /** Opens the data and checks it against the model's single input before any work. */

@@ -17,7 +17,8 @@ import { DEMO_CALIB_COUNT, DEMO_CALIB_SEED, fashionMnist, loadDemoAssets, type D
 import { QwbError, throwIfAborted } from './errors';
 import { evaluateDataset, measureLatency } from './evaluate-dataset';
 import { analyzeLayers } from './layer-analysis';
-import { quantizeJob, type JobContext } from './quantize-job';
+import type { JobContext } from './job-context';
+import { quantizeJob } from './quantize-job';
 import { openRunner } from './runners';
 
 export interface DemoJobContext extends JobContext {

@@ -24,14 +24,29 @@ export class QwbError extends Error {
   }
 }
 
+/** The engine's one error classifier: the code a thrown value crosses the service boundary with.
+ *  Cancellations (AbortError, the data layer's ABORT_ERR) -> E_CANCELLED; the data layer's
+ *  DataErrors (DATA_*) and calibration errors -> E_DATA; anything else -> `fallback`. */
+export function errorCode(e: unknown, fallback: ErrorCode): ErrorCode {
+  if (e instanceof QwbError) return e.code;
+  if (!(e instanceof Error)) return 'E_INTERNAL';
+  const code = (e as Error & { code?: unknown }).code;
+  if (e.name === 'AbortError' || code === 'ABORT_ERR') return 'E_CANCELLED';
+  if (typeof code === 'string' && (code.startsWith('DATA_') || code === 'CALIBRATION')) return 'E_DATA';
+  return fallback;
+}
+
+/** Any thrown value as a QwbError (QwbErrors pass unchanged), classified by errorCode. */
+export function toQwbError(e: unknown, fallback: ErrorCode): QwbError {
+  if (e instanceof QwbError) return e;
+  return new QwbError(errorCode(e, fallback), e instanceof Error ? e.message : String(e));
+}
+
 /** The wire form of any thrown value. */
 export function toServiceError(e: unknown): ServiceError {
-  if (e instanceof QwbError) return { name: e.name, message: e.message, code: e.code };
-  if (e instanceof Error) {
-    const code: ErrorCode = e.name === 'AbortError' ? 'E_CANCELLED' : 'E_MODEL';
-    return { name: e.name, message: e.message, code };
-  }
-  return { name: 'Error', message: String(e), code: 'E_INTERNAL' };
+  const code = errorCode(e, 'E_MODEL');
+  if (e instanceof Error) return { name: e.name, message: e.message, code };
+  return { name: 'Error', message: String(e), code };
 }
 
 /** Throws E_CANCELLED when the signal has fired (checked between batches of long jobs). */

@@ -8,7 +8,7 @@ import type { EvaluateResult } from './contract';
 import { dataError } from './data-source';
 import { QwbError } from './errors';
 import type { ModelRunner } from './runners';
-import { median } from '../runtime/profile';
+import { measureSession } from '../runtime/profile';
 
 export interface EvaluateDatasetOptions {
   inputName: string;
@@ -50,18 +50,10 @@ export async function evaluateDataset(runner: ModelRunner, ds: Dataset, opts: Ev
   return { count: acc.count, top1: acc.top1, top5: acc.top5, ms, predictions: acc.predictions };
 }
 
-/** Median ms of one run at batch `n` (random input), after a warm-up. */
+/** Median ms of one run at batch `n` (deterministic input), after a warm-up. */
 export async function measureLatency(runner: ModelRunner, inputName: string, itemDims: number[], n = 8, reps = 15): Promise<number> {
   const size = n * itemDims.reduce((a, b) => a * b, 1);
   const data = new Float32Array(size);
   for (let i = 0; i < size; i++) data[i] = Math.sin(i * 12.9898) * 0.5;
-  const feed = { [inputName]: { dims: [n, ...itemDims], data } };
-  await runner.run(feed);
-  const times: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    await runner.run(feed);
-    times.push(performance.now() - t0);
-  }
-  return median(times);
+  return (await measureSession(runner, { [inputName]: { dims: [n, ...itemDims], data } }, reps)).medianMs;
 }

@@ -12,7 +12,7 @@ import { CompilerMissingError } from '../export/compiler';
 import { compareCsv, opCountsCsv } from '../export/report-csv';
 import type { CompareResult, ExportRequest, ExportResult, JobOptions, ModelSummary } from './contract';
 import { QwbError, throwIfAborted } from './errors';
-import type { JobContext } from './quantize-job';
+import type { JobContext } from './job-context';
 import { isQdqModel } from './runners';
 
 const EXT = { qdq: '.onnx', json: '.json', csv: '.csv' } as const;

@@ -9,6 +9,7 @@ import type { Backend } from './contract';
 import { dataError } from './data-source';
 import { QwbError } from './errors';
 import { openRunner } from './runners';
+import { staticBatchOf } from '../ir/graph-utils';
 
 export interface LayerAnalysisOptions {
   samples?: number;
@@ -23,8 +24,7 @@ export async function analyzeLayers(fp32: Model, qdq: Model, ds: Dataset, opts: 
   const fpAug = augmentWithOutputs(fp32, pairs.map((p) => p.fp32)).model;
   const qAug = augmentWithOutputs(qdq, pairs.map((p) => p.int8)).model;
   const input = fp32.graph.inputs[0].name;
-  const dim0 = fp32.graph.inputs[0].shape?.[0];
-  const batch = typeof dim0 === 'number' && dim0 > 0 ? dim0 : Math.min(opts.samples ?? 16, 16);
+  const batch = staticBatchOf(fp32.graph.inputs[0]) ?? Math.min(opts.samples ?? 16, 16);
   const fpRun = await openRunner(fpAug, 'FP32 model', { backend: opts.backend, threads: opts.threads });
   const qRun = await openRunner(qAug, 'INT8 model', { backend: opts.backend, threads: opts.threads });
   const acc = new LayerErrorAccumulator(pairs);

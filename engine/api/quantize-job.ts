@@ -12,19 +12,13 @@ import { METADATA_PREPROCESS, METADATA_QUANT, writeQdq, type QdqModel } from '..
 import { planQuantization, prepareForQuantization, type QuantPlan } from '../quant/quantize-plan';
 import type { TensorRange } from '../quant/params';
 import type { FallbackReport, JobOptions, QuantizeRequest, QuantizeResult } from './contract';
-import { dataError, openModelData, resolvePreprocess } from './data-source';
-import { QwbError, throwIfAborted } from './errors';
+import { openModelData, resolvePreprocess } from './data-source';
+import { QwbError, throwIfAborted, toQwbError } from './errors';
 import { evaluateDataset, measureLatency } from './evaluate-dataset';
-import type { Host } from './host';
+import type { JobContext } from './job-context';
 import { analyzeLayers } from './layer-analysis';
 import { isQdqModel, openRunner } from './runners';
-
-export interface JobContext {
-  host: Host;
-  model(file: string): Promise<Model>;
-  read(file: string): Promise<Uint8Array>;
-  write(file: string, data: Uint8Array): Promise<void>;
-}
+import { staticBatchOf } from '../ir/graph-utils';
 
 /** Splits --exclude tokens into node/tensor names and op types; unknown tokens are errors. */
 export function splitExclude(model: Model, tokens: readonly string[]): { names: string[]; opTypes: string[] } {
@@ -60,14 +54,7 @@ function configOf(req: QuantizeRequest, model: Model, warnings: string[]): Quant
   }
 }
 
-function wrapCalibration(e: unknown): never {
-  if (e instanceof QwbError) throw e;
-  const err = e as Error & { code?: string };
-  if (err.name === 'AbortError') throw new QwbError('E_CANCELLED', err.message);
-  if (err.code === 'CALIBRATION') throw new QwbError('E_DATA', err.message);
-  if (typeof err.code === 'string' && err.code.startsWith('DATA')) dataError(e);
-  throw new QwbError('E_MODEL', err.message);
-}
+
 
 export async function quantizeJob(ctx: JobContext, req: QuantizeRequest, opts: JobOptions = {}): Promise<QuantizeResult> {
   const t0 = performance.now();
@@ -102,7 +89,7 @@ export async function quantizeJob(ctx: JobContext, req: QuantizeRequest, opts: J
     samples = r.samples;
     calibrateMs = r.ms;
   } catch (e) {
-    wrapCalibration(e);
+    throw toQwbError(e, 'E_MODEL');
   }
   throwIfAborted(opts.signal, 'quantize');
 
@@ -164,8 +151,7 @@ async function fallbackLoop(
   const ds = await openModelData(model, req.data, req.labels, preprocess, { count: req.limit });
   if (!ds.hasLabels) throw new QwbError('E_USAGE', `${req.data}: --target-drop needs labelled data (--labels)`);
   const input = model.graph.inputs[0];
-  const dim0 = input.shape?.[0];
-  const staticBatch = typeof dim0 === 'number' && dim0 > 0 ? dim0 : undefined;
+  const staticBatch = staticBatchOf(input);
   const runOpts = { backend: req.backend, threads: req.threads };
   const evalOf = async (m: Model, label: string) => {
     const runner = await openRunner(m, label, runOpts);

@@ -1,11 +1,11 @@
 // One way to run a model for evaluation, comparison and calibration-adjacent jobs, whichever runtime
-// does it: ours (Session: FP32, and QDQ models in INT8 once the runtime lowers them) or
+// does it: ours (ModelSession: FP32, and QDQ models in INT8 once the runtime lowers them) or
 // onnxruntime-node, loaded only when asked for (a dev dependency), as the independent reference
 // the milestone compares against ("ORT's top-1 within 0.3 points of ours").
 
 import type { Model } from '../ir/graph';
 import { saveModel } from '../onnx/save';
-import { Session } from '../runtime/session';
+import { ModelSession } from '../runtime/session';
 import type { HostTensor } from '../runtime/session-types';
 import type { Backend } from './contract';
 import { QwbError } from './errors';
@@ -29,7 +29,7 @@ export function isQdqModel(model: Model): boolean {
 
 class QwbRunner implements ModelRunner {
   constructor(
-    private readonly session: Session,
+    private readonly session: ModelSession,
     private readonly label: string,
     private readonly qdq: boolean,
   ) {}
@@ -129,6 +129,6 @@ export async function openRunner(model: Model, label: string, opts: RunnerOption
       throw new QwbError('E_MODEL', `${label}: onnxruntime cannot load it: ${(e as Error).message}`);
     }
   }
-  const session = await Session.load(model, { threads: opts.threads, fused: opts.fused });
+  const session = await ModelSession.load(model, { threads: opts.threads, fused: opts.fused });
   return new QwbRunner(session, label, isQdqModel(model));
 }

@@ -4,25 +4,28 @@
 import * as path from 'node:path';
 
 import type { Model } from '../ir/graph';
-import { checkOpset, defaultInputDims, inferShapes, opsetWarning } from '../ir/infer';
+import { checkOpset, defaultInputDims, inferShapes, opsetWarning } from '../passes/infer';
 import { graphMacs, parameterCount } from '../ir/macs';
-import { prepareModel } from '../ir/optimize';
+import { prepareModel } from '../passes/optimize';
 import { loadModel } from '../onnx/load';
 import { getOp } from '../ops/registry';
 import { adviseWeightBits } from '../quant/config';
 import { loadNativeAddon } from '../runtime/native';
-import { Session } from '../runtime/session';
+import { ModelSession } from '../runtime/session';
 import { formatNpy, parseNpy } from '../data/npy';
-import { benchJob, type BenchRequest, type BenchResult } from './bench-job';
+import { benchJob } from './bench-job';
 import { compareJob } from './compare-job';
 import { demoJob } from './demo-job';
 import { exportJob } from './export-job';
 import type { ExportRequest, ExportResult } from './contract';
 import { openModelData, resolvePreprocess } from './data-source';
 import { evaluateDataset } from './evaluate-dataset';
-import { quantizeJob, type JobContext } from './quantize-job';
+import type { JobContext } from './job-context';
+import { quantizeJob } from './quantize-job';
 import { openRunner } from './runners';
 import type {
+  BenchRequest,
+  BenchResult,
   DemoReport,
   DemoRequest,
   EvaluateRequest,
@@ -42,7 +45,7 @@ import type {
 } from './contract';
 import { QwbError, throwIfAborted } from './errors';
 import type { Host } from './host';
-import { cloneModel } from '../ir/graph-utils';
+import { cloneModel, staticBatchOf } from '../ir/graph-utils';
 
 
 export class Service implements WorkbenchService {
@@ -146,7 +149,7 @@ export class Service implements WorkbenchService {
       if (!inNames.includes(n)) throw new QwbError('E_USAGE', `'${n}' is not an input of the model (inputs: ${inNames.join(', ')})`);
     }
     throwIfAborted(opts.signal, 'run');
-    const session = await Session.load(model, { threads: req.threads, fused: req.fused });
+    const session = await ModelSession.load(model, { threads: req.threads, fused: req.fused });
     try {
       let res;
       const t0 = performance.now();
@@ -188,8 +191,7 @@ export class Service implements WorkbenchService {
     if (req.std) given.std = req.std;
     const ds = await openModelData(model, data, req.labels, resolvePreprocess(model, given), { count: req.limit });
     const input = model.graph.inputs[0];
-    const dim0 = input.shape?.[0];
-    const staticBatch = typeof dim0 === 'number' && dim0 > 0 ? dim0 : undefined;
+    const staticBatch = staticBatchOf(input);
     throwIfAborted(opts.signal, stage);
     const runner = await openRunner(model, req.modelPath, { backend: req.backend, threads: req.threads, fused: req.fused });
     try {

@@ -1,53 +1,74 @@
-// A dependency-free argument parser for the qwb CLI: positionals, --flag value, --flag=value,
-// boolean flags, and repeatable options. Usage errors are UsageError (exit code 2).
+// Parsed command-line arguments of one qwb command and typed reads of them. Every read names an
+// option of the command's table entry (reading an undeclared one is a bug, caught in tests); bad
+// values are UsageErrors (exit code 2) that name the option.
+
+import type { CommandSpec } from './table';
 
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export interface ParsedArgs {
-  positionals: string[];
-  /** Repeatable: every value given, in order. */
-  options: Map<string, string[]>;
-  flags: Set<string>;
-}
+export class Args {
+  constructor(
+    readonly command: CommandSpec,
+    readonly positionals: readonly string[],
+    /** Valued options: every value given, in order. */
+    private readonly values: ReadonlyMap<string, readonly string[]>,
+    private readonly flags: ReadonlySet<string>,
+  ) {}
 
-/** Parses argv; `valued` lists options that take a value, `booleans` the bare flags. */
-export function parseArgs(argv: string[], valued: readonly string[], booleans: readonly string[]): ParsedArgs {
-  const out: ParsedArgs = { positionals: [], options: new Map(), flags: new Set() };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--') || a === '--') {
-      out.positionals.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
-    if (booleans.includes(name)) {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      out.flags.add(name);
-    } else if (valued.includes(name)) {
-      const value = eq >= 0 ? a.slice(eq + 1) : argv[++i];
-      if (value === undefined) throw new UsageError(`--${name} needs a value`);
-      out.options.set(name, [...(out.options.get(name) ?? []), value]);
-    } else {
-      throw new UsageError(`unknown option --${name}`);
-    }
+  private declared(name: string, valued: boolean): void {
+    const o = this.command.options.find((x) => x.name === name);
+    if (!o || (o.value !== undefined) !== valued) throw new Error(`qwb ${this.command.name}: --${name} is not a ${valued ? 'valued option' : 'flag'} of the option table`);
   }
-  return out;
-}
 
-export function lastOption(p: ParsedArgs, name: string): string | undefined {
-  const v = p.options.get(name);
-  return v ? v[v.length - 1] : undefined;
-}
+  flag(name: string): boolean {
+    this.declared(name, false);
+    return this.flags.has(name);
+  }
 
-export function intOption(p: ParsedArgs, name: string, min: number): number | undefined {
-  const v = lastOption(p, name);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got '${v}'`);
-  return n;
+  /** Every value of a repeatable option. */
+  all(name: string): readonly string[] {
+    this.declared(name, true);
+    return this.values.get(name) ?? [];
+  }
+
+  /** The last value given. */
+  string(name: string): string | undefined {
+    const v = this.all(name);
+    return v.length ? v[v.length - 1] : undefined;
+  }
+
+  required(name: string): string {
+    const v = this.string(name);
+    if (v === undefined) throw new UsageError(`--${name} ${this.command.options.find((o) => o.name === name)?.value ?? ''} is required`.replace('  ', ' '));
+    return v;
+  }
+
+  int(name: string, min: number): number | undefined {
+    const v = this.string(name);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got '${v}'`);
+    return n;
+  }
+
+  number(name: string): number | undefined {
+    const v = this.string(name);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got '${v}'`);
+    return n;
+  }
+
+  /** Exactly `count` positionals (the usage line's), or a usage error naming what was expected. */
+  expectPositionals(count: number): readonly string[] {
+    if (this.positionals.length !== count) {
+      const what = this.command.positionals || 'no arguments';
+      throw new UsageError(`${this.command.name} takes ${what}, got ${this.positionals.length ? this.positionals.join(' ') : 'none'}`);
+    }
+    return this.positionals;
+  }
 }
 
 /** "1x3x224x224" -> [1,3,224,224]. */

@@ -1,46 +1,40 @@
-// qwb: the command-line adapter of the service contract. No logic beyond parsing arguments,
-// calling one service method and printing its result (text, or JSON with --json).
-// Exit codes: 0 ok, 1 failure, 2 usage error.
+// qwb: the command-line adapter of the service contract. No logic beyond parsing arguments (from
+// the option table, table.ts), calling one service method and printing its result (text, or JSON
+// with --json). Exit codes (table.ts EXIT_CODES): 0 ok, 1 failed job, 2 usage, 130 interrupted.
 
-import type { ProgressEvent } from '../api/contract';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import type { JobOptions, ProgressEvent, WorkbenchService } from '../api/contract';
 import { toServiceError } from '../api/errors';
 import { Service } from '../api/service';
 import { NodeHost } from '../host/node-host';
-import { BENCH_HELP, benchCommand } from './commands/bench';
-import { DEMO_HELP, demoCommand } from './commands/demo';
-import { EXPORT_HELP, exportCommand } from './commands/export';
-import { intOption, lastOption, parseArgs, parseDims, splitPair, UsageError, type ParsedArgs } from './args';
-import { formatCompare, formatEval, formatQuantize, formatRuntime, formatSummary } from './format';
-import { backendOption, numberOption, preprocessOptions, PREPROCESS_FLAGS, PREPROCESS_VALUED } from './preprocess-flags';
+import { packageRoot } from '../package-root';
+import { UsageError } from './args';
+import type { CommandHandler } from './commands/command';
+import { HANDLERS } from './handlers';
+import { commandHelp, mainHelp } from './help';
+import { didYouMean, parseCommand } from './parse';
+import { COMMANDS, findCommand } from './table';
 
-export const HELP = `qwb — Quant Workbench command line
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+/** 128 + SIGINT, as shells report an interrupted program. */
+export const EXIT_INTERRUPTED = 130;
 
-usage:
-  qwb info [MODEL.onnx] [--batch N] [--shape NAME=1x3x224x224]... [--json]
-      model summary: inputs/outputs, op counts, parameters, MACs, unsupported ops; and the machine:
-      CPU features (cpuid), oneDNN's effective ISA, the int8 weight-width advice (alone without a model)
-  qwb run MODEL.onnx --input IN.npy|NAME=IN.npy... --output OUT.npy|NAME=OUT.npy...
-          [--threads N] [--unfused] [--json]
-      runs the model in FP32 through oneDNN on float32 .npy inputs
-  qwb eval MODEL.onnx --data DATA [--labels L] [--limit N] [PREPROCESS] [--batch N] [--threads N]
-          [--unfused] [--backend qwb|ort] [--json]
-      top-1/top-5 accuracy of an FP32 or QDQ model (DATA: IDX file, .npy or image folder)
-  qwb quantize MODEL.onnx --calib DATA [--calib-labels L] [--calib-count N] [--calib-seed S]
-          --method minmax|percentile|entropy|mse|custom [--percentile P] [--thresholds T.json]
-          [--per-tensor] [--symmetric] [--reduce-range|--no-reduce-range] [--exclude NAME,...]
-          [--target-drop POINTS --data DATA --labels L [--limit N]] [PREPROCESS] --out MODEL.int8.onnx [--json]
-      post-training INT8 quantization to a QDQ ONNX model
-  qwb compare FP32.onnx INT8.onnx --data DATA [--labels L] [--limit N] [PREPROCESS] [--backend qwb|ort] [--json]
-      both accuracies, top-1 agreement and per-layer SQNR/cosine, worst first
-  PREPROCESS: [--size H,W] [--mean M[,M,M]] [--std S[,S,S]] [--gray|--rgb|--bgr]
-      (defaults: what quantize recorded in the QDQ model's metadata)
-${DEMO_HELP}${BENCH_HELP}${EXPORT_HELP}  qwb help
-`;
-
-interface Io {
+export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   isTTY: boolean;
+}
+
+export function version(): string {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 function progressPrinter(io: Io): ((e: ProgressEvent) => void) | undefined {
@@ -55,190 +49,81 @@ function progressPrinter(io: Io): ((e: ProgressEvent) => void) | undefined {
   };
 }
 
-function pairs(p: ParsedArgs, name: string, required: boolean): string | Record<string, string> {
-  const vals = p.options.get(name) ?? [];
-  if (vals.length === 0) {
-    if (required) throw new UsageError(`--${name} is required`);
-    return {};
-  }
-  const split = vals.map(splitPair);
-  if (split.length === 1 && split[0][0] === undefined) return split[0][1];
-  const out: Record<string, string> = {};
-  for (const [k, v] of split) {
-    if (k === undefined) throw new UsageError(`--${name}: with several values each must be NAME=PATH`);
-    out[k] = v;
-  }
-  return out;
-}
+const TOP_HELP = ['help', '--help', '-h'];
+const TOP_VERSION = ['--version', '-V'];
 
-function onePositional(p: ParsedArgs, what: string): string {
-  if (p.positionals.length !== 1) throw new UsageError(`expected one ${what}, got ${p.positionals.length ? p.positionals.join(' ') : 'none'}`);
-  return p.positionals[0];
-}
-
-/** Runs the CLI; returns the exit code. */
-export async function main(argv: string[], io: Io): Promise<number> {
+/** Runs the CLI; returns the exit code. `signal` cancels the running job (SIGINT/SIGTERM). */
+export async function main(argv: readonly string[], io: Io, options: { signal?: AbortSignal } = {}): Promise<number> {
   const [cmd, ...rest] = argv;
   const json = rest.includes('--json');
   try {
-    const host = new NodeHost({ onProgress: json ? undefined : progressPrinter(io) });
-    const service = new Service(host);
-    const print = (value: unknown, text: string) => io.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
-    switch (cmd) {
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        io.stdout(HELP);
-        return 0;
-      case 'info': {
-        const p = parseArgs(rest, ['batch', 'shape'], ['json']);
-        const inputDims: Record<string, number[]> = {};
-        for (const s of p.options.get('shape') ?? []) {
-          const [name, d] = splitPair(s);
-          if (!name) throw new UsageError(`--shape needs NAME=DIMS, got '${s}'`);
-          inputDims[name] = parseDims(d, `--shape ${name}`);
-        }
-        // Without a model: the machine alone (CPU features, oneDNN's ISA, the int8 advice).
-        const runtime = await service.runtimeInfo();
-        if (p.positionals.length === 0) {
-          print(runtime, formatRuntime(runtime));
-          return 0;
-        }
-        const r = await service.inspectModel({ path: onePositional(p, 'model'), batch: intOption(p, 'batch', 1), inputDims });
-        print({ ...r, runtime }, `${formatSummary(r)}\n${formatRuntime(runtime)}`);
-        return 0;
-      }
-      case 'run': {
-        const p = parseArgs(rest, ['input', 'output', 'threads'], ['json', 'unfused']);
-        const r = await service.runModel({
-          modelPath: onePositional(p, 'model'),
-          input: pairs(p, 'input', true),
-          output: pairs(p, 'output', true),
-          threads: intOption(p, 'threads', 0),
-          fused: !p.flags.has('unfused'),
-        });
-        print(r, r.outputs.map((o) => `${o.name} [${o.dims.join(', ')}] -> ${o.path}`).concat(`${r.ms.toFixed(1)} ms (compile included)`).join('\n'));
-        return 0;
-      }
-      case 'eval': {
-        const p = parseArgs(rest, ['data', 'images', 'labels', 'limit', 'batch', 'threads', 'backend', ...PREPROCESS_VALUED], ['json', 'unfused', ...PREPROCESS_FLAGS]);
-        const data = lastOption(p, 'data') ?? lastOption(p, 'images');
-        if (!data) throw new UsageError('--data is required');
-        const r = await service.evaluate({
-          modelPath: onePositional(p, 'model'),
-          data,
-          labels: lastOption(p, 'labels'),
-          preprocess: preprocessOptions(p),
-          limit: intOption(p, 'limit', 1),
-          batch: intOption(p, 'batch', 1),
-          threads: intOption(p, 'threads', 0),
-          fused: !p.flags.has('unfused'),
-          backend: backendOption(p),
-        });
-        const { predictions: _omit, ...brief } = r;
-        print(brief, formatEval(p.flags.has('unfused') ? 'unfused' : 'model', r));
-        return 0;
-      }
-      case 'quantize': {
-        const p = parseArgs(
-          rest,
-          ['calib', 'calib-labels', 'calib-count', 'calib-seed', 'method', 'percentile', 'thresholds', 'exclude', 'target-drop', 'data', 'labels', 'limit', 'out', 'threads', 'backend', ...PREPROCESS_VALUED],
-          ['json', 'per-tensor', 'symmetric', 'reduce-range', 'no-reduce-range', ...PREPROCESS_FLAGS],
-        );
-        const out = lastOption(p, 'out');
-        if (!out) throw new UsageError('--out MODEL.int8.onnx is required');
-        if (p.flags.has('reduce-range') && p.flags.has('no-reduce-range')) throw new UsageError('give --reduce-range or --no-reduce-range, not both');
-        const method = lastOption(p, 'method') ?? 'minmax';
-        if (!['minmax', 'percentile', 'entropy', 'mse', 'custom'].includes(method)) throw new UsageError(`--method must be minmax, percentile, entropy, mse or custom, got '${method}'`);
-        const r = await service.quantizeModel({
-          modelPath: onePositional(p, 'model'),
-          outPath: out,
-          calib: lastOption(p, 'calib'),
-          calibLabels: lastOption(p, 'calib-labels'),
-          calibCount: intOption(p, 'calib-count', 1),
-          calibSeed: intOption(p, 'calib-seed', 0),
-          method: method as 'minmax',
-          percentile: numberOption(p, 'percentile'),
-          thresholdsFile: lastOption(p, 'thresholds'),
-          perTensor: p.flags.has('per-tensor'),
-          symmetric: p.flags.has('symmetric'),
-          reduceRange: p.flags.has('reduce-range') ? true : p.flags.has('no-reduce-range') ? false : undefined,
-          exclude: (p.options.get('exclude') ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean),
-          preprocess: preprocessOptions(p),
-          targetDrop: numberOption(p, 'target-drop'),
-          data: lastOption(p, 'data'),
-          labels: lastOption(p, 'labels'),
-          limit: intOption(p, 'limit', 1),
-          threads: intOption(p, 'threads', 0),
-          backend: backendOption(p),
-        });
-        for (const w of r.warnings) io.stderr(`qwb: warning: ${w}\n`);
-        print(r, formatQuantize(r));
-        return 0;
-      }
-      case 'compare': {
-        const p = parseArgs(rest, ['data', 'labels', 'limit', 'threads', 'backend', 'layer-samples', ...PREPROCESS_VALUED], ['json', ...PREPROCESS_FLAGS]);
-        if (p.positionals.length !== 2) throw new UsageError(`compare takes FP32.onnx INT8.onnx, got ${p.positionals.join(' ') || 'nothing'}`);
-        const data = lastOption(p, 'data');
-        if (!data) throw new UsageError('--data is required');
-        const r = await service.compareModels({
-          fp32Path: p.positionals[0],
-          int8Path: p.positionals[1],
-          data,
-          labels: lastOption(p, 'labels'),
-          limit: intOption(p, 'limit', 1),
-          layerSamples: intOption(p, 'layer-samples', 1),
-          preprocess: preprocessOptions(p),
-          threads: intOption(p, 'threads', 0),
-          backend: backendOption(p),
-        });
-        print(r, formatCompare(r));
-        return 0;
-      }
-      case 'demo': {
-        const r = await demoCommand(rest, service);
-        print(r.value, r.text);
-        return 0;
-      }
-      case 'bench': {
-        const r = await benchCommand(rest, service);
-        print(r.value, r.text);
-        return 0;
-      }
-      case 'export': {
-        const r = await exportCommand(rest, service);
-        print(r.value, r.text);
-        return 0;
-      }
-      default:
-        throw new UsageError(`unknown command '${cmd}'`);
+    if (cmd === undefined || TOP_HELP.includes(cmd)) {
+      const about = cmd === 'help' && rest.length ? findCommand(rest[0]) : undefined;
+      if (cmd === 'help' && rest.length && !about) throw new UsageError(`unknown command '${rest[0]}'${didYouMean(rest[0], COMMANDS.map((c) => c.name))}`);
+      io.stdout(about ? commandHelp(about) : mainHelp(version()));
+      return EXIT_OK;
     }
+    if (TOP_VERSION.includes(cmd)) {
+      io.stdout(`qwb ${version()}\n`);
+      return EXIT_OK;
+    }
+    const spec = findCommand(cmd);
+    if (!spec) {
+      if (cmd.startsWith('-')) throw new UsageError(`unknown option ${cmd}${didYouMean(cmd.replace(/^-+/, ''), ['help', 'version'], '--')}; options follow a command`);
+      throw new UsageError(`unknown command '${cmd}'${didYouMean(cmd, [...COMMANDS.map((c) => c.name), 'help'])}`);
+    }
+    const parsed = parseCommand(spec, rest);
+    if (parsed.help) {
+      io.stdout(commandHelp(spec));
+      return EXIT_OK;
+    }
+    const handler: CommandHandler<unknown> | undefined = HANDLERS[spec.name as keyof typeof HANDLERS];
+    if (!handler) throw new Error(`qwb ${spec.name}: no handler (engine/cli/handlers.ts)`);
+    const req = handler.request(parsed.args);
+    const service: WorkbenchService = new Service(new NodeHost({ onProgress: json ? undefined : progressPrinter(io) }));
+    const jobOptions: JobOptions = { signal: options.signal };
+    const out = await handler.execute(service, req, jobOptions, io);
+    for (const w of out.warnings ?? []) io.stderr(`qwb: warning: ${w}\n`);
+    io.stdout(json ? `${JSON.stringify(out.value, null, 2)}\n` : `${out.text}\n`);
+    return EXIT_OK;
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr(`qwb: ${e.message}\nrun 'qwb help' for usage\n`);
-      return 2;
+      const helpFor = findCommand(cmd ?? '') ? `qwb ${cmd} --help` : 'qwb --help';
+      io.stderr(`qwb: ${e.message}\nrun '${helpFor}' for usage\n`);
+      return EXIT_USAGE;
     }
     const err = toServiceError(e);
     if (json) io.stdout(`${JSON.stringify({ error: err }, null, 2)}\n`);
     io.stderr(`qwb: ${err.message}\n`);
-    return err.code === 'E_USAGE' ? 2 : 1;
+    if (err.code === 'E_CANCELLED' || options.signal?.aborted) return EXIT_INTERRUPTED;
+    return err.code === 'E_USAGE' ? EXIT_USAGE : EXIT_FAILED;
   }
 }
 
-/** Runs the CLI on this process's argv and stdio (bin/qwb.js, or `node dist/engine/cli/main.js`). */
+/** Runs the CLI on this process's argv and stdio (bin/qwb.js, or `node dist/engine/cli/main.js`).
+ *  The first SIGINT/SIGTERM aborts the running job through its AbortSignal (it stops at its next
+ *  check, between batches, and exits 130); a second one exits 130 at once. A long-running command
+ *  (a server) stops when opts.signal fires and returns normally. */
 export function runFromProcess(): void {
-  main(process.argv.slice(2), {
-    stdout: (s) => process.stdout.write(s),
-    stderr: (s) => process.stderr.write(s),
-    isTTY: !!process.stderr.isTTY,
-  }).then(
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    process.stderr.write(`\nqwb: ${sig}: cancelling the running job (again to quit at once)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  main(process.argv.slice(2), { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), isTTY: !!process.stderr.isTTY }, { signal: controller.signal }).then(
     (code) => {
+      // A job stopped by the signal threw E_CANCELLED (-> 130); a command whose normal end is the
+      // signal (a server) returns its own code.
       process.exitCode = code;
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     },
     (e) => {
       process.stderr.write(`qwb: ${(e as Error).message}\n`);
-      process.exitCode = 1;
+      process.exitCode = EXIT_FAILED;
     },
   );
 }

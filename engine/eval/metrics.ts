@@ -1,4 +1,5 @@
-// Classification metrics over logits: top-k hits and agreement between two prediction lists.
+// Classification metrics over logits: top-k hits and agreement between two prediction lists (the
+// one topK of the engine; ties go to the lower class index).
 
 /** Indices of the k largest values of row `r` of a (rows, classes) logits array, best first. */
 export function topK(logits: Float32Array, classes: number, r: number, k: number): number[] {
@@ -22,9 +23,14 @@ export class TopKAccumulator {
   top5Hits = 0;
   readonly predictions: number[] = [];
 
-  /** Adds a batch of logits (rows, classes) with its labels. */
+  /** Adds a batch of logits (rows, classes) with its labels (integers in [0, classes)). */
   add(logits: Float32Array, classes: number, labels: ArrayLike<number>): void {
+    const rows = logits.length / classes;
+    if (!Number.isInteger(rows)) throw new RangeError(`${logits.length} logits are not rows of ${classes} classes`);
+    if (labels.length !== rows) throw new RangeError(`${rows} logit rows but ${labels.length} labels`);
     for (let r = 0; r < labels.length; r++) {
+      const label = labels[r];
+      if (!Number.isInteger(label) || label < 0 || label >= classes) throw new RangeError(`label ${label} of sample ${this.count} is outside [0, ${classes})`);
       const top = topK(logits, classes, r, Math.min(5, classes));
       this.predictions.push(top[0]);
       if (top[0] === labels[r]) this.top1Hits++;

@@ -9,15 +9,16 @@ import * as path from 'node:path';
 
 import type { Model } from '../ir/graph';
 import { buildBatchablePlan, compilePlan } from '../runtime/lower';
-import type { Plan } from '../runtime/plan';
-import { serializePlan } from '../runtime/plan-writer';
-import { defaultInputDims } from '../ir/infer';
+import type { Plan } from '../plan/plan';
+import { serializePlan } from '../plan/plan-writer';
+import { defaultInputDims } from '../passes/infer';
 import { cxx, runTool } from './compiler';
 import { embedAsm } from './embed';
 import { EXAMPLE_C } from './example-c';
 import { buildManifest, type ExportManifest } from './manifest';
 import { exportReadme } from './readme';
-import { CXX_FLAGS, repoRoot, runtimeArchive } from './runtime-archive';
+import { packageRoot } from '../package-root';
+import { CXX_FLAGS, runtimeArchive } from './runtime-archive';
 
 export interface ExportSoOptions {
   /** Largest batch qwb_run accepts (default 64). */
@@ -104,7 +105,7 @@ export async function exportSo(model: Model, modelPath: string, outDir: string, 
 
   const manifest = buildManifest({ model, modelPath, plan, library, maxBatch, compiler: rt.compiler, flags: CXX_FLAGS, planBytes: bytes.length });
   const files: [string, string | Uint8Array][] = [
-    ['qwb_model.h', fs.readFileSync(path.join(repoRoot(), 'native', 'include', 'qwb_model.h'))],
+    ['qwb_model.h', fs.readFileSync(path.join(packageRoot(), 'native', 'include', 'qwb_model.h'))],
     ['example.c', EXAMPLE_C],
     ['README.md', exportReadme(manifest)],
     ['manifest.json', `${JSON.stringify(manifest, null, 2)}\n`],

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 
 import type { Model } from '../ir/graph';
-import type { Plan, PlanTensor } from '../runtime/plan';
+import type { Plan, PlanTensor } from '../plan/plan';
 import { METADATA_PREPROCESS, METADATA_QUANT } from '../quant/qdq-writer';
 
 export interface ManifestTensor {

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { compilerVersion, cxx, runLimited, runTool } from './compiler';
+import { packageRoot } from '../package-root';
 
 /** Flags of every runtime object. -fvisibility=hidden: only the qwb_* ABI leaves the .so. */
 export const CXX_FLAGS = ['-std=c++17', '-O3', '-fPIC', '-fopenmp', '-fexceptions', '-fvisibility=hidden', '-fvisibility-inlines-hidden', '-DNDEBUG'];
@@ -22,17 +23,6 @@ export interface RuntimeArchive {
   compiler: string;
 }
 
-/** The repository root (holding native/), found from this file (engine/export or dist/engine/export). */
-export function repoRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'native', 'runtime', 'session.h'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`native sources not found above ${__dirname} (expected native/runtime/session.h)`);
-    dir = parent;
-  }
-}
-
 function listFiles(dir: string, exts: string[]): string[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })
@@ -42,7 +32,7 @@ function listFiles(dir: string, exts: string[]): string[] {
 }
 
 /** Sources to compile and every file whose change must invalidate the cache. */
-export function runtimeSources(root = repoRoot()): { sources: string[]; hashed: string[] } {
+export function runtimeSources(root = packageRoot()): { sources: string[]; hashed: string[] } {
   const rt = path.join(root, 'native', 'runtime');
   const steps = path.join(rt, 'steps');
   const abi = path.join(root, 'native', 'export');
@@ -51,14 +41,14 @@ export function runtimeSources(root = repoRoot()): { sources: string[]; hashed: 
   return { sources, hashed: [...sources, ...headers] };
 }
 
-export function cacheRoot(root = repoRoot()): string {
+export function cacheRoot(root = packageRoot()): string {
   return process.env.QWB_EXPORT_CACHE || path.join(root, '.cache', 'export-runtime');
 }
 
 /** Returns the cached archive, compiling it (in parallel, `jobs` at a time) when missing. */
 export async function runtimeArchive(opts: { jobs?: number; onStage?: (stage: string, done?: number, total?: number) => void } = {}): Promise<RuntimeArchive> {
   const t0 = performance.now();
-  const root = repoRoot();
+  const root = packageRoot();
   const tool = cxx();
   const compiler = await compilerVersion(tool);
   const { sources, hashed } = runtimeSources(root);

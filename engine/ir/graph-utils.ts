@@ -1,7 +1,7 @@
 // Small helpers the passes share: consumer counts, renaming values, cloning a model so that a
 // compile at some input dims never mutates the model a session was loaded from.
 
-import type { Graph, Model, Node } from './graph';
+import type { Graph, Model, Node, ValueInfo } from './graph';
 
 /** value name -> nodes that read it (a node reading a value twice is listed twice). */
 export function consumers(graph: Graph): Map<string, Node[]> {
@@ -88,4 +88,11 @@ export function staticDims(graph: Graph, name: string): number[] | undefined {
   const s = graph.values.get(name)?.shape;
   if (!s || s.some((d) => typeof d !== 'number' || d < 0)) return undefined;
   return s as number[];
+}
+
+/** dims[0] of a graph input when the file fixes it (a static batch), else undefined: every job that
+ *  batches data over a model asks this one question. */
+export function staticBatchOf(input: ValueInfo): number | undefined {
+  const dim0 = input.shape?.[0];
+  return typeof dim0 === 'number' && dim0 > 0 ? dim0 : undefined;
 }

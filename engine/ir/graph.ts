@@ -1,5 +1,5 @@
 // The engine's graph IR: a mutable, topologically ordered list of nodes over named values.
-// Loaded from ONNX (engine/onnx), rewritten by passes (engine/ir/passes), lowered to a native
+// Loaded from ONNX (engine/onnx), rewritten by passes (engine/passes), lowered to a native
 // plan by the op registry (engine/ops) and written back to ONNX (QDQ models, issue 3).
 
 import type { DType, Tensor } from './tensor';

@@ -1,5 +1,5 @@
 // ONNX BatchNormalization (inference form) -> native `batchnorm`. Usually folded into the
-// preceding Conv by engine/ir/passes; this lowering covers the unfused mode and unfoldable BNs.
+// preceding Conv by engine/passes; this lowering covers the unfused mode and unfoldable BNs.
 
 import { attrFloat, attrInt } from '../ir/graph';
 import type { OpDef } from './op';

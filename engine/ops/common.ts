@@ -4,7 +4,7 @@
 import type { Node, PostOp } from '../ir/graph';
 import { allocData, numel, stridesOf, type DType, type Tensor } from '../ir/tensor';
 import type { InferContext, LowerContext, ValueType } from './op';
-import type { PlanAttr } from '../runtime/plan';
+import type { PlanAttr } from '../plan/plan';
 
 type Fail = (message: string) => never;
 

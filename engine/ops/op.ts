@@ -4,7 +4,7 @@
 
 import type { Node } from '../ir/graph';
 import type { DType, Tensor } from '../ir/tensor';
-import type { PlanAttr, PlanDType } from '../runtime/plan';
+import type { PlanAttr, PlanDType } from '../plan/plan';
 
 /** What shape inference knows of one value: static dims (batch included, already concrete). */
 export interface ValueType {

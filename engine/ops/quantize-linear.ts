@@ -1,8 +1,8 @@
 // ONNX QuantizeLinear / DequantizeLinear (opsets 10, 13 with `axis`, 19). Evaluated exactly
 // (float32 division, round half to even, saturation) so that folded constants and the fake-quant
 // reference agree with the native `quantize` / `dequantize` steps. Lowered one step each; the
-// plan tensors get their scales from the lowering's quant table (engine/ir/passes/qdq-params.ts).
-// In the int8 mode the QDQ pass (engine/ir/passes/qdq-fuse.ts) absorbs most of these nodes into
+// plan tensors get their scales from the lowering's quant table (engine/passes/qdq-params.ts).
+// In the int8 mode the QDQ pass (engine/passes/qdq-fuse.ts) absorbs most of these nodes into
 // int8 ops first; the ones left are the graph's real float <-> int8 boundaries.
 
 import { attrInt, type Node } from '../ir/graph';

@@ -5,9 +5,9 @@
 // one HistogramSet), then compute one range per tensor.
 
 import type { Model } from '../ir/graph';
-import { cloneModel } from '../ir/graph-utils';
+import { cloneModel, staticBatchOf } from '../ir/graph-utils';
 import type { Dataset } from '../data/types';
-import { Session } from '../runtime/session';
+import { ModelSession } from '../runtime/session';
 import type { QuantConfig } from './config';
 import { createCalibrator, HistogramSet, CalibrationError, type Calibrator } from './calibrators';
 import type { TensorRange } from './params';
@@ -70,12 +70,11 @@ export async function calibrate(plan: QuantPlan, opts: CalibrateOptions): Promis
   const g = plan.model.graph;
   if (g.inputs.length !== 1) throw new CalibrationError(`calibration needs a single-input model; this one has ${g.inputs.length} inputs`);
   const input = g.inputs[0];
-  const dim0 = input.shape?.[0];
-  const staticBatch = typeof dim0 === 'number' && dim0 > 0 ? dim0 : undefined;
+  const staticBatch = staticBatchOf(input);
   const batchSize = staticBatch ?? Math.max(1, Math.min(opts.batchSize ?? 32, ds.count));
 
   const { model: augmented } = augmentWithOutputs(plan.model, tensors);
-  const session = await Session.load(augmented, { threads: opts.threads ?? 0, fused: true });
+  const session = await ModelSession.load(augmented, { threads: opts.threads ?? 0, fused: true });
   let done = 0;
   try {
     for await (const batch of ds.batches(batchSize, opts.signal)) {

@@ -60,43 +60,6 @@ export function argmaxRow(logits: ArrayLike<number>, classes: number, s: number)
   return best;
 }
 
-/** 0-based rank of class `label` in sample `s`: classes scoring higher, ties broken by lower index
- *  (so rank 0 <=> argmaxRow returns the label). */
-function rankOf(logits: ArrayLike<number>, classes: number, s: number, label: number): number {
-  const v = logits[s * classes + label];
-  let rank = 0;
-  for (let c = 0; c < classes; c++) {
-    const u = logits[s * classes + c];
-    if (u > v || (u === v && c < label)) rank++;
-  }
-  return rank;
-}
-
-export interface TopKResult {
-  /** Fractions in [0, 1]. */
-  top1: number;
-  top5: number;
-  count: number;
-}
-
-/** Top-1 and top-5 accuracy of row-major [N, classes] logits against N integer labels. */
-export function topK(logits: ArrayLike<number>, labels: ArrayLike<number>, classes: number): TopKResult {
-  const n = checkLogits(logits, classes);
-  if (labels.length !== n) throw new RangeError(`${n} logit rows but ${labels.length} labels`);
-  let hit1 = 0;
-  let hit5 = 0;
-  for (let s = 0; s < n; s++) {
-    const label = labels[s];
-    if (!Number.isInteger(label) || label < 0 || label >= classes) {
-      throw new RangeError(`label ${label} of sample ${s} is outside [0, ${classes})`);
-    }
-    const r = rankOf(logits, classes, s, label);
-    if (r === 0) hit1++;
-    if (r < 5) hit5++;
-  }
-  return { top1: n ? hit1 / n : 0, top5: n ? hit5 / n : 0, count: n };
-}
-
 /** Fraction of samples whose argmax is the same in both logit sets (INT8 vs FP32 agreement). */
 export function argmaxAgreement(a: ArrayLike<number>, b: ArrayLike<number>, classes: number): number {
   sameLength(a, b, 'agreement');

@@ -16,8 +16,8 @@
 
 import { attrFloat, type Graph, type Model, type Node } from '../ir/graph';
 import { cloneModel, consumers, producers } from '../ir/graph-utils';
-import { foldBatchNorms } from '../ir/passes/fold-batchnorm';
-import { removeIdentities } from '../ir/passes/remove-identity';
+import { foldBatchNorms } from '../passes/fold-batchnorm';
+import { removeIdentities } from '../passes/remove-identity';
 import type { QuantConfig } from './config';
 
 export const QUANTIZABLE_OPS = ['Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'Add', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Concat'] as const;

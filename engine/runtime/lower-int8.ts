@@ -1,4 +1,4 @@
-// Lowering of the int8 nodes the QDQ pass made (engine/ir/passes/qdq-fuse.ts). Native int8 steps
+// Lowering of the int8 nodes the QDQ pass made (engine/passes/qdq-fuse.ts). Native int8 steps
 // take their meaning from the dtypes and scales of their tensors (native/PLAN.md "INT8"), so most
 // ops reuse their FP32 lowering unchanged through a "real-valued view" of the context: an int8
 // value reports dtype float32 (the real value it stands for) while its plan tensor is the int8 one
@@ -6,10 +6,10 @@
 // pools and reshape-likes whose output scale differs from the input's add a `requantize` step.
 
 import { attrInt, type Node } from '../ir/graph';
-import type { QuantParams } from '../ir/passes/qdq-params';
+import type { QuantParams } from '../passes/qdq-params';
 import type { LowerContext, OpDef } from '../ops/op';
 import { floatData, fixedInputCount, inputName, postOpAttrs } from '../ops/common';
-import type { PlanDType } from './plan';
+import type { PlanDType } from '../plan/plan';
 
 /** What lower.ts provides beyond LowerContext: plan tensors carrying quantization. */
 export interface Int8Helpers {

@@ -8,13 +8,13 @@
 
 import { describeNode, type Graph, type Model, type Node } from '../ir/graph';
 import type { Tensor } from '../ir/tensor';
-import { prepareModel } from '../ir/optimize';
+import { prepareModel } from '../passes/optimize';
 import { getOp } from '../ops/registry';
 import type { LowerContext, ValueType } from '../ops/op';
-import { unsupportedOpError } from '../ir/infer';
-import type { Plan, PlanAttr, PlanDType, PlanTensor } from './plan';
+import { unsupportedOpError } from '../passes/infer';
+import type { Plan, PlanAttr, PlanDType, PlanTensor } from '../plan/plan';
 import { halfToFloat } from '../ir/tensor';
-import { isQdqNode, qdqParams, quantTable, type QuantParams } from '../ir/passes/qdq-params';
+import { isQdqNode, qdqParams, quantTable, type QuantParams } from '../passes/qdq-params';
 import { isInt8Node, lowerInt8Node, type Int8Helpers } from './lower-int8';
 
 

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import type { NativeAddon, NativeInfo, NativeRunResult, NativeSession, NativeSessionOptions, NativeStepInfo } from './native-types';
-import type { Plan } from './plan';
-import { serializePlan } from './plan-writer';
+import type { Plan } from '../plan/plan';
+import { serializePlan } from '../plan/plan-writer';
 import { packageRoot } from '../package-root';
 
 /** The raw addon exports (the session object it resolves has the NativeSession methods). */
@@ -55,7 +55,8 @@ interface InputShape {
   batched: boolean;
 }
 
-class Session implements NativeSession {
+/** The TypeScript side of one native plan executor (the addon's SessionWrap over C++ qwb::PlanExecutor): one job at a time. */
+class AddonSession implements NativeSession {
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
@@ -138,7 +139,7 @@ export function loadNativeAddon(): NativeAddon {
       checkThreads(options);
       if (!(planBytes instanceof Uint8Array)) throw new Error('createSession: the plan must be a Uint8Array');
       // Bytes only, no Plan object: input lengths are checked by the native side.
-      return new Session(await raw.createSession(planBytes, options), null);
+      return new AddonSession(await raw.createSession(planBytes, options), null);
     },
     info: () => raw.info(),
   };
@@ -154,5 +155,5 @@ export async function createNativeSession(plan: Plan, options: NativeSessionOpti
     const t = plan.tensors[id];
     return { name: t.name, dims: t.dims.slice(), batched: t.batched };
   });
-  return new Session(rawSession, inputs);
+  return new AddonSession(rawSession, inputs);
 }

@@ -1,4 +1,4 @@
-// Latency statistics and per-step profiles of a Session, and the merge of several profiles of
+// Latency statistics and per-step profiles of a ModelSession, and the merge of several profiles of
 // one model (FP32 raw, FP32 fused, INT8) into rows keyed by ONNX nodes. Used by `qwb bench` and
 // tools/bench. Timing is wall-clock around one `run` (one native crossing per batch), so it
 // includes the input/output copies a caller pays.
@@ -30,8 +30,14 @@ export const median = (values: readonly number[]): number => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-/** Times the first run apart (it compiles), then `iters` steady-state runs. */
-export async function measureSession(session: InferenceSession, feeds: Record<string, HostTensor>, iters: number): Promise<LatencyStats> {
+/** Anything that runs feeds: a session, or an api ModelRunner of either backend. */
+export interface Runnable {
+  run(feeds: Record<string, HostTensor>): Promise<unknown>;
+}
+
+/** The engine's one latency loop: times the first run apart (it compiles), then `iters`
+ *  steady-state runs. */
+export async function measureSession(session: Runnable, feeds: Record<string, HostTensor>, iters: number): Promise<LatencyStats> {
   let t0 = performance.now();
   await session.run(feeds);
   const warmupMs = performance.now() - t0;

@@ -1,13 +1,13 @@
-// The inference session: a loaded model compiled to a native plan per input-dims key (shape
-// inference, passes, lowering, oneDNN primitive creation), then run with one native crossing per
-// call. Profiles map the native per-step milliseconds back onto plan steps and ONNX nodes.
+// ModelSession, the inference session of one ONNX model: the model compiled to a native plan per
+// input-dims key (shape inference, passes, lowering, oneDNN primitive creation), then run with one
+// native crossing per call. Profiles map the native per-step milliseconds back onto plan steps and ONNX nodes.
 
 import type { Model } from '../ir/graph';
 import { loadModel } from '../onnx/load';
 import { compilePlan } from './lower';
 import { createNativeSession } from './native';
 import type { NativeSession } from './native-types';
-import type { Plan } from './plan';
+import type { Plan } from '../plan/plan';
 import type { HostTensor, InferenceSession, RunOptions, RunResult, SessionOptions, StepProfile } from './session-types';
 
 interface Compiled {
@@ -18,7 +18,7 @@ interface Compiled {
 /** Compiled plans kept per session (each holds reordered weights natively). */
 const MAX_CACHED_PLANS = 4;
 
-export class Session implements InferenceSession {
+export class ModelSession implements InferenceSession {
   readonly inputNames: string[];
   readonly outputNames: string[];
   private readonly cache = new Map<string, Promise<Compiled>>();
@@ -32,11 +32,11 @@ export class Session implements InferenceSession {
     this.outputNames = model.graph.outputs.map((v) => v.name);
   }
 
-  static async load(source: string | Uint8Array | Model, options: SessionOptions = {}): Promise<Session> {
+  static async load(source: string | Uint8Array | Model, options: SessionOptions = {}): Promise<ModelSession> {
     const model = typeof source === 'string' || source instanceof Uint8Array ? loadModel(source) : source;
     const threads = options.threads ?? 0;
     if (!Number.isInteger(threads) || threads < 0) throw new Error(`threads must be an integer >= 0, got ${threads}`);
-    return new Session(model, { threads, fused: options.fused ?? true, int8: options.int8 ?? true });
+    return new ModelSession(model, { threads, fused: options.fused ?? true, int8: options.int8 ?? true });
   }
 
   /** The plan compiled for these input dims (compiling it if needed); for reports and tests. */

@@ -58,16 +58,16 @@ class SessionWrap : public Napi::ObjectWrap<SessionWrap> {
     if (info.Length() != 1 || !info[0].IsExternal()) {
       throw Napi::TypeError::New(info.Env(), "NativeSession cannot be constructed directly; use createSession()");
     }
-    auto* holder = info[0].As<Napi::External<std::shared_ptr<qwb::Session>>>().Data();
+    auto* holder = info[0].As<Napi::External<std::shared_ptr<qwb::PlanExecutor>>>().Data();
     session_ = *holder;
   }
 
-  std::shared_ptr<qwb::Session> session_;
+  std::shared_ptr<qwb::PlanExecutor> session_;
   bool busy_ = false;
 
  private:
   // Throws (as a JS error) when disposed or busy; marks the session busy for the job.
-  std::shared_ptr<qwb::Session> acquire(Napi::Env env, const char* what) {
+  std::shared_ptr<qwb::PlanExecutor> acquire(Napi::Env env, const char* what) {
     if (!session_) throw Napi::Error::New(env, std::string("session.") + what + ": the session was disposed");
     if (busy_) {
       throw Napi::Error::New(env, std::string("session.") + what +
@@ -97,7 +97,7 @@ class SessionWrap : public Napi::ObjectWrap<SessionWrap> {
 // A job on one session: keeps the JS session object alive and clears its busy flag when settled.
 class SessionJobWorker : public PromiseWorker {
  public:
-  SessionJobWorker(Napi::Env env, SessionWrap* owner, std::shared_ptr<qwb::Session> s)
+  SessionJobWorker(Napi::Env env, SessionWrap* owner, std::shared_ptr<qwb::PlanExecutor> s)
       : PromiseWorker(env), owner_(owner), ownerRef_(Napi::Persistent(owner->Value())), session_(std::move(s)) {}
 
  protected:
@@ -112,12 +112,12 @@ class SessionJobWorker : public PromiseWorker {
 
   SessionWrap* owner_;
   Napi::ObjectReference ownerRef_;
-  std::shared_ptr<qwb::Session> session_;
+  std::shared_ptr<qwb::PlanExecutor> session_;
 };
 
 class RunWorker : public SessionJobWorker {
  public:
-  RunWorker(Napi::Env env, SessionWrap* owner, std::shared_ptr<qwb::Session> s, int64_t batch, bool profile)
+  RunWorker(Napi::Env env, SessionWrap* owner, std::shared_ptr<qwb::PlanExecutor> s, int64_t batch, bool profile)
       : SessionJobWorker(env, owner, std::move(s)), batch_(batch), profile_(profile) {}
   std::vector<Napi::ObjectReference> keep;  // inputs and outputs stay alive while the worker runs
   std::vector<const float*> inputs;
@@ -197,7 +197,7 @@ Napi::Value SessionWrap::Run(const Napi::CallbackInfo& info) {
 
 class PrepareWorker : public SessionJobWorker {
  public:
-  PrepareWorker(Napi::Env env, SessionWrap* owner, std::shared_ptr<qwb::Session> s, int64_t batch)
+  PrepareWorker(Napi::Env env, SessionWrap* owner, std::shared_ptr<qwb::PlanExecutor> s, int64_t batch)
       : SessionJobWorker(env, owner, std::move(s)), batch_(batch) {}
 
  protected:
@@ -244,18 +244,18 @@ class CreateWorker : public PromiseWorker {
     std::shared_ptr<qwb::Plan> plan = qwb::parsePlan(bytes_.data(), bytes_.size());
     bytes_.clear();
     bytes_.shrink_to_fit();
-    session_ = std::make_shared<qwb::Session>(plan, opt_);
+    session_ = std::make_shared<qwb::PlanExecutor>(plan, opt_);
   }
   Napi::Value Resolve(Napi::Env env) override {
     AddonData* data = env.GetInstanceData<AddonData>();
-    auto holder = Napi::External<std::shared_ptr<qwb::Session>>::New(env, &session_);
+    auto holder = Napi::External<std::shared_ptr<qwb::PlanExecutor>>::New(env, &session_);
     return data->sessionCtor.New({holder});
   }
 
  private:
   std::vector<uint8_t> bytes_;
   qwb::SessionOptions opt_;
-  std::shared_ptr<qwb::Session> session_;
+  std::shared_ptr<qwb::PlanExecutor> session_;
 };
 
 Napi::Value CreateSession(const Napi::CallbackInfo& info) {

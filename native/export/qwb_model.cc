@@ -27,7 +27,7 @@ __attribute__((visibility("hidden"))) extern const int64_t qwb_embedded_max_batc
 
 struct qwb_model {
   std::shared_ptr<const qwb::Plan> plan;
-  std::unique_ptr<qwb::Session> session;
+  std::unique_ptr<qwb::PlanExecutor> session;
   std::string error;
 };
 
@@ -110,7 +110,7 @@ QWB_API int qwb_create(qwb_model** model, int num_threads) {
     onlyTensor(*m->plan, m->plan->outputs, "output");
     qwb::SessionOptions opts;
     opts.threads = num_threads;
-    m->session = std::make_unique<qwb::Session>(m->plan, opts);
+    m->session = std::make_unique<qwb::PlanExecutor>(m->plan, opts);
     *model = m.release();
     return 0;
   } catch (const std::exception& e) {

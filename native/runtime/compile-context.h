@@ -130,7 +130,7 @@ class CompileContext {
   /** Records a run-time value read (extends a buffer's lifetime to this step). */
   void touch(const Mem& m);
 
-  // ---- results, used by Session ----
+  // ---- results, used by PlanExecutor ----
   std::vector<std::vector<Action>> stepActions;
   std::vector<std::string> stepImpl;
   std::vector<Action> outputActions;

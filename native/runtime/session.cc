@@ -1,4 +1,5 @@
-// Session: compile-per-batch cache and the run loop.
+// PlanExecutor: compile-per-batch cache and the run loop (named apart from the TypeScript ModelSession
+// and AddonSession that drive it).
 #include "session.h"
 
 #include <omp.h>
@@ -11,20 +12,20 @@
 
 namespace qwb {
 
-Session::Session(std::shared_ptr<const Plan> plan, SessionOptions options)
+PlanExecutor::PlanExecutor(std::shared_ptr<const Plan> plan, SessionOptions options)
     : plan_(std::move(plan)), options_(options), eng_(dnnl::engine::kind::cpu, 0), strm_(eng_) {
   if (options_.threads < 0) throw RuntimeError("session: threads must be >= 0, got " + std::to_string(options_.threads));
 }
 
-Session::~Session() = default;
+PlanExecutor::~PlanExecutor() = default;
 
 // OpenMP thread counts are per calling thread; the addon runs jobs on libuv pool threads, so every
 // entry point sets it on the thread that is about to execute.
-void Session::applyThreads() const {
+void PlanExecutor::applyThreads() const {
   omp_set_num_threads(options_.threads > 0 ? options_.threads : omp_get_num_procs());
 }
 
-void Session::prepare(int64_t batch) {
+void PlanExecutor::prepare(int64_t batch) {
   if (batch < 1) throw RuntimeError("session: batch must be >= 1, got " + std::to_string(batch));
   if (compiled_ && batch == batch_) return;
   applyThreads();
@@ -51,7 +52,7 @@ void execute(const Action& a, dnnl::stream& strm, const char* where, const PlanS
 }
 }  // namespace
 
-void Session::run(int64_t batch, const std::vector<const float*>& inputs, const std::vector<float*>& outputs,
+void PlanExecutor::run(int64_t batch, const std::vector<const float*>& inputs, const std::vector<float*>& outputs,
                   double* stepMs) {
   if (inputs.size() != plan_->inputs.size()) {
     throw RuntimeError("run: expected " + std::to_string(plan_->inputs.size()) + " inputs, got " +
@@ -87,7 +88,7 @@ void Session::run(int64_t batch, const std::vector<const float*>& inputs, const 
   strm_.wait();
 }
 
-std::vector<StepInfo> Session::steps() const {
+std::vector<StepInfo> PlanExecutor::steps() const {
   std::vector<StepInfo> out;
   for (size_t s = 0; s < plan_->steps.size(); s++) {
     const PlanStep& st = plan_->steps[s];
@@ -96,13 +97,13 @@ std::vector<StepInfo> Session::steps() const {
   return out;
 }
 
-int64_t Session::inputElements(size_t i, int64_t batch) const {
+int64_t PlanExecutor::inputElements(size_t i, int64_t batch) const {
   return elementCount(dimsAtBatch(plan_->tensors.at(plan_->inputs.at(i)), batch));
 }
-int64_t Session::outputElements(size_t i, int64_t batch) const {
+int64_t PlanExecutor::outputElements(size_t i, int64_t batch) const {
   return elementCount(dimsAtBatch(plan_->tensors.at(plan_->outputs.at(i)), batch));
 }
-size_t Session::arenaBytes() const { return compiled_ ? compiled_->arenaBytes : 0; }
+size_t PlanExecutor::arenaBytes() const { return compiled_ ? compiled_->arenaBytes : 0; }
 
 std::string onednnVersion() {
   const dnnl_version_t* v = dnnl_version();

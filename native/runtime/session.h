@@ -23,10 +23,10 @@ struct StepInfo {
   std::string impl;  // oneDNN impl_info_str of the step's primitives, '' for custom loops
 };
 
-class Session {
+class PlanExecutor {
  public:
-  Session(std::shared_ptr<const Plan> plan, SessionOptions options);
-  ~Session();
+  PlanExecutor(std::shared_ptr<const Plan> plan, SessionOptions options);
+  ~PlanExecutor();
 
   const Plan& plan() const { return *plan_; }
   /** Compiles for `batch` unless that is the batch compiled last. */

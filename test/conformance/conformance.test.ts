@@ -1,4 +1,4 @@
-// ONNX backend node tests from Debian's libonnx-testdata, run through our Session (fused FP32).
+// ONNX backend node tests from Debian's libonnx-testdata, run through our ModelSession (fused FP32).
 // Every test not listed in expectations.json must pass (within 1e-4 of the largest reference
 // magnitude); every listed test must still fail, and for the reason listed, so the list stays honest
 // (a listed test that starts failing for another reason fails the suite).

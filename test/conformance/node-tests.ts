@@ -1,4 +1,4 @@
-// The ONNX backend node tests (Debian's libonnx-testdata) run through our Session: shared by the
+// The ONNX backend node tests (Debian's libonnx-testdata) run through our ModelSession: shared by the
 // conformance test and tools/update-conformance-expectations.ts, so both judge a test the same way.
 
 import * as fs from 'node:fs';
@@ -7,7 +7,7 @@ import { onnx } from 'onnx-proto';
 
 import { tensorFromProto } from '../../engine/onnx/tensor-proto';
 import { getOp } from '../../engine/ops/registry';
-import { Session } from '../../engine/runtime/session';
+import { ModelSession } from '../../engine/runtime/session';
 import type { HostTensor } from '../../engine/runtime/session-types';
 import { closeness } from '../helpers/tolerance';
 
@@ -161,7 +161,7 @@ async function runAndCompare(bytes: Uint8Array, inputs: TestData['inputs'], outp
     if (t.dtype !== 'float32') throw new Error(`non-float32 input ${t.dtype}`);
     feed[inp.name] = { dims: t.dims, data: t.data as Float32Array };
   }
-  const session = await Session.load(bytes, { fused: true, threads: 1 });
+  const session = await ModelSession.load(bytes, { fused: true, threads: 1 });
   try {
     const result = await session.run(feed);
     // A test with no reference output would pass vacuously.

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { buildBatchablePlan, compilePlan } from '../../engine/runtime/lower';
-import { Session } from '../../engine/runtime/session';
+import { ModelSession } from '../../engine/runtime/session';
 import { makeTensor } from '../../engine/ir/tensor';
 import { IrBuilder, ints, randomInput } from './ir-builder';
 
@@ -67,7 +67,7 @@ test('a graph output that is a graph input or a constant gets a copy step', asyn
   b.output('k');
   const { plan } = compilePlan(b.model, {});
   assert.deepEqual(plan.steps.map((s) => s.kind), ['eltwise', 'copy', 'copy']);
-  const s = await Session.load(b.model, { threads: 1 });
+  const s = await ModelSession.load(b.model, { threads: 1 });
   try {
     const x = new Float32Array([-1, 2, -3]);
     const r = await s.run({ x: { dims: [1, 3], data: x } }, { profile: true });
@@ -82,7 +82,7 @@ test('a graph output that is a graph input or a constant gets a copy step', asyn
 });
 
 test('a session caches plans per input dims and runs a symbolic batch', async () => {
-  const s = await Session.load(smallNet().model, { threads: 1 });
+  const s = await ModelSession.load(smallNet().model, { threads: 1 });
   try {
     const one = await s.run({ x: { dims: [1, 2, 4, 4], data: randomInput(32) } });
     const three = await s.run({ x: { dims: [3, 2, 4, 4], data: randomInput(96) } });

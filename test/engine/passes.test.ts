@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { prepareModel } from '../../engine/ir/optimize';
-import { inferShapes } from '../../engine/ir/infer';
+import { prepareModel } from '../../engine/passes/optimize';
+import { inferShapes } from '../../engine/passes/infer';
 import { cloneModel } from '../../engine/ir/graph-utils';
 import { graphMacs, parameterCount } from '../../engine/ir/macs';
 import { makeTensor } from '../../engine/ir/tensor';
 import { loadModel } from '../../engine/onnx/load';
 import { saveModel } from '../../engine/onnx/save';
-import { Session } from '../../engine/runtime/session';
+import { ModelSession } from '../../engine/runtime/session';
 import { IrBuilder, float, int, ints, randomInput, relError } from './ir-builder';
 
 /** Conv(+BN)(+Relu) on 1x4x6x6. */
@@ -46,8 +46,8 @@ test('folds BN into Conv and fuses ReLU; unfused mode keeps all nodes', () => {
 test('BN-folded plan matches the unfused plan numerically', async () => {
   const m = convBnRelu().model;
   const x = randomInput(4 * 36);
-  const a = await Session.load(m, { threads: 1 });
-  const b = await Session.load(m, { threads: 1, fused: false });
+  const a = await ModelSession.load(m, { threads: 1 });
+  const b = await ModelSession.load(m, { threads: 1, fused: false });
   try {
     const ya = (await a.run({ x: { dims: dims.x, data: x } })).outputs.y;
     const yb = (await b.run({ x: { dims: dims.x, data: x } })).outputs.y;
@@ -89,8 +89,8 @@ test('Conv + Add(other) + Relu becomes one node with a sum post-op at the Add po
   assert.deepEqual(last.sources, ['conv_c', 'add', 'relu']);
   assert.deepEqual(last.inputs, ['x', 'w2', 'r']);
   assert.deepEqual(last.postOps?.map((p) => (p.kind === 'sum' ? `sum:${p.input}` : p.alg)), ['sum:r', 'relu']);
-  const fused = await Session.load(b.model, { threads: 1 });
-  const plain = await Session.load(b.model, { threads: 1, fused: false });
+  const fused = await ModelSession.load(b.model, { threads: 1 });
+  const plain = await ModelSession.load(b.model, { threads: 1, fused: false });
   try {
     const x = { x: { dims: [1, 4, 5, 5], data: randomInput(100) } };
     const e = relError((await fused.run(x)).outputs.y.data, (await plain.run(x)).outputs.y.data);

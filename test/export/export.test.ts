@@ -1,5 +1,5 @@
 // qwb export --format so: the exported .so, driven by the generated example.c and by Python ctypes,
-// gives byte-identical outputs to the in-app Session (FP32 and INT8, batch 1 and 3, one thread on
+// gives byte-identical outputs to the in-app ModelSession (FP32 and INT8, batch 1 and 3, one thread on
 // both sides), rejects bad calls with a message, and the other formats write what they promise.
 // The first run compiles the runtime archive (about a minute on 2 cores); later runs reuse it.
 

@@ -1,5 +1,5 @@
 // Shared by the export tests and the latency script: quantize the demo model, export, build the
-// example against the .so, run it, and run the same input through the in-app Session.
+// example against the .so, run it, and run the same input through the in-app ModelSession.
 
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -8,7 +8,7 @@ import * as path from 'node:path';
 
 import { Service } from '../../engine/api/service';
 import { NodeHost } from '../../engine/host/node-host';
-import { Session } from '../../engine/runtime/session';
+import { ModelSession } from '../../engine/runtime/session';
 
 export const DEMO_MODEL = path.resolve(__dirname, '..', '..', '..', 'assets', 'demo', 'fashion_resnet.onnx');
 export const TRAIN_IMAGES = '/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz';
@@ -67,7 +67,7 @@ export async function buildExample(dir: string, library: string): Promise<string
 
 /** The in-app session's output for the same input (same threads). */
 export async function inApp(modelPath: string, batch: number, input: Float32Array, threads = 1): Promise<Float32Array> {
-  const s = await Session.load(modelPath, { threads });
+  const s = await ModelSession.load(modelPath, { threads });
   try {
     const r = await s.run({ input: { dims: [batch, ...SAMPLE], data: input } });
     return Object.values(r.outputs)[0].data;

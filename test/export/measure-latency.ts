@@ -1,4 +1,4 @@
-// Latency of an exported .so (its example.c timing loop) against the in-app Session on the same
+// Latency of an exported .so (its example.c timing loop) against the in-app ModelSession on the same
 // model, input, batch and thread count, both as the median of the same number of timed runs after
 // the same warm-up. Not a test (timings are noisy on shared machines); run for reports:
 //   node dist/test/export/measure-latency.js MODEL.onnx EXPORT_DIR [--batch 1] [--threads 1] [--iters 50] [--rounds 3]
@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { Session } from '../../engine/runtime/session';
+import { ModelSession } from '../../engine/runtime/session';
 import { buildExample, run, writeRaw } from './helpers';
 import { median } from '../../engine/runtime/profile';
 
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   // Alternating rounds, each the median of `iters` runs; the best round of each side is reported
   // (on a shared machine the slowest rounds measure the neighbours, not the code).
   const rounds = arg('rounds', 3);
-  const s = await Session.load(modelPath, { threads });
+  const s = await ModelSession.load(modelPath, { threads });
   const feeds = { [manifest.inputs[0].name]: { dims: [batch, ...sample], data: x } };
   for (let i = 0; i < warmup + 1; i++) await s.run(feeds);
   const appRounds: number[] = [];

@@ -1,4 +1,4 @@
-// Runs one ONNX model through our Session (fused and unfused) and through onnxruntime-node, and
+// Runs one ONNX model through our ModelSession (fused and unfused) and through onnxruntime-node, and
 // asserts every output agrees within the project's tolerance.
 
 import * as path from 'node:path';
@@ -6,7 +6,7 @@ import type { InferenceSession, SessionOptions } from '../../engine/runtime/sess
 import { assertClose, runOrt, type OracleTensor } from './oracle';
 
 interface SessionModule {
-  Session: { load(model: string | Uint8Array, options?: SessionOptions): Promise<InferenceSession> };
+  ModelSession: { load(model: string | Uint8Array, options?: SessionOptions): Promise<InferenceSession> };
 }
 
 // A missing build must fail the op tests, never skip them: the engine is loaded eagerly here.
@@ -22,12 +22,12 @@ export interface CheckOptions {
   modes?: ('fused' | 'unfused')[];
 }
 
-/** Runs `bytes` with `feeds` in onnxruntime and in our Session, asserting agreement; returns ORT's outputs. */
+/** Runs `bytes` with `feeds` in onnxruntime and in our ModelSession, asserting agreement; returns ORT's outputs. */
 export async function checkModel(bytes: Uint8Array, feeds: Record<string, OracleTensor>, label: string, opts: CheckOptions = {}): Promise<Record<string, OracleTensor>> {
   const expected = await runOrt(bytes, feeds);
-  const { Session } = sessionModule();
+  const { ModelSession } = sessionModule();
   for (const mode of opts.modes ?? ['fused', 'unfused']) {
-    const session = await Session.load(bytes, { threads: 1, fused: mode === 'fused' });
+    const session = await ModelSession.load(bytes, { threads: 1, fused: mode === 'fused' });
     try {
       const res = await session.run(feeds);
       for (const [name, exp] of Object.entries(expected)) {

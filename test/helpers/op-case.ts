@@ -1,5 +1,5 @@
 // Table-driven end-to-end op cases: a small graph built in code, random inputs, checked against
-// onnxruntime through checkModel (our Session fused and unfused).
+// onnxruntime through checkModel (our ModelSession fused and unfused).
 
 import { test } from 'node:test';
 import { ModelBuilder, numelOf, randomData } from './onnx-builder';

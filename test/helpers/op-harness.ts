@@ -6,7 +6,7 @@ import type { AttrValue, Node } from '../../engine/ir/graph';
 import type { Tensor } from '../../engine/ir/tensor';
 import type { InferContext, LowerContext, OpDef, ValueType } from '../../engine/ops/op';
 import { getOp } from '../../engine/ops/registry';
-import type { PlanAttr, PlanDType } from '../../engine/runtime/plan';
+import type { PlanAttr, PlanDType } from '../../engine/plan/plan';
 
 export type IrAttr = AttrValue;
 

@@ -1,6 +1,6 @@
 // Real models end to end: ResNet-18, ResNet-50 and MobileNetV2 exported from Debian's torchvision
 // with random weights (tools/export_torchvision.py, cached under .cache/models) run through our
-// Session, fused and unfused, against onnxruntime-node; and the bundled demo model's FP32 top-1
+// ModelSession, fused and unfused, against onnxruntime-node; and the bundled demo model's FP32 top-1
 // on its 1,000-image sample against the figure recorded when it was trained.
 
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 
 import { parseIdx } from '../../engine/data/idx';
-import { Session } from '../../engine/runtime/session';
+import { ModelSession } from '../../engine/runtime/session';
 import { assertClose, runOrt } from '../helpers/oracle';
 import { closeness } from '../helpers/tolerance';
 
@@ -62,7 +62,7 @@ for (const name of MODELS) {
     assert.deepEqual(ref.dims, [2, 1000]);
     const errs: string[] = [];
     for (const fused of [true, false]) {
-      const session = await Session.load(file, { fused, threads: 0 });
+      const session = await ModelSession.load(file, { fused, threads: 0 });
       try {
         const out = (await session.run({ input })).outputs['logits'];
         assert.ok(out, `${name}: no 'logits' output`);
@@ -94,7 +94,7 @@ test('demo model: FP32 top-1 on the bundled sample matches demo.json', { timeout
   assert.deepEqual(labels.shape, [n]);
   const x = new Float32Array(n * 28 * 28);
   for (let i = 0; i < x.length; i++) x[i] = (images.data[i] / 255 - meta.mean[0]) / meta.std[0];
-  const session = await Session.load(path.join(demoDir, meta.model), { fused: true });
+  const session = await ModelSession.load(path.join(demoDir, meta.model), { fused: true });
   let correct = 0;
   try {
     const batch = 250;

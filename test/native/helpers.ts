@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { closeness } from '../helpers/tolerance';
 
 import { createNativeSession } from '../../engine/runtime/native';
-import type { Plan, PlanAttr } from '../../engine/runtime/plan';
+import type { Plan, PlanAttr } from '../../engine/plan/plan';
 
 export class PlanBuilder {
   readonly plan: Plan = { tensors: [], steps: [], inputs: [], outputs: [] };

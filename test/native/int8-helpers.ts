@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 
-import type { PlanDType } from '../../engine/runtime/plan';
+import type { PlanDType } from '../../engine/plan/plan';
 import { stepStats } from '../helpers/tolerance';
 import { PlanBuilder, prod } from './helpers';
 

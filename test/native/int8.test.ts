@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { createNativeSession, loadNativeAddon } from '../../engine/runtime/native';
 import { assertKernelFamily } from '../helpers/cpu';
 import { closeness } from '../helpers/tolerance';
-import { serializePlan } from '../../engine/runtime/plan-writer';
+import { serializePlan } from '../../engine/plan/plan-writer';
 import { assertClose, prod, rand, runPlan } from './helpers';
 import {
   QPlanBuilder, type Q, assertWithinSteps, dequantize, exactInput, fq, quantize, randInt,

@@ -1,4 +1,4 @@
-// Session behaviour: batched plans recompiled per batch, profiling, threads, steps()/info(), plan
+// ModelSession behaviour: batched plans recompiled per batch, profiling, threads, steps()/info(), plan
 // writer validation and error paths (corrupt bytes, wrong inputs, disposed sessions).
 
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import { test } from 'node:test';
 
 import { createNativeSession, loadNativeAddon } from '../../engine/runtime/native';
 import type { NativeInfo } from '../../engine/runtime/native-types';
-import { serializePlan } from '../../engine/runtime/plan-writer';
+import { serializePlan } from '../../engine/plan/plan-writer';
 import { assertKernelFamily } from '../helpers/cpu';
 import { PlanBuilder, assertClose, rand } from './helpers';
 

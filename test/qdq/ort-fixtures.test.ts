@@ -14,8 +14,8 @@ import { test } from 'node:test';
 
 import { parseNpy } from '../../engine/data/npy';
 import { loadModel } from '../../engine/onnx/load';
-import { Session } from '../../engine/runtime/session';
-import type { Plan } from '../../engine/runtime/plan';
+import { ModelSession } from '../../engine/runtime/session';
+import type { Plan } from '../../engine/plan/plan';
 import { assertClose } from '../helpers/oracle';
 import { closeness } from '../helpers/tolerance';
 
@@ -138,7 +138,7 @@ for (const name of MODELS) {
     const x = npy(`${name.split('.')[0]}.sample_input.npy`);
     const stored = npy(`${name}.ort_output.npy`);
     const classes = stored.dims[1];
-    const session = await Session.load(path.join(DIR, `${name}.onnx`), { threads: 2 });
+    const session = await ModelSession.load(path.join(DIR, `${name}.onnx`), { threads: 2 });
     try {
       const plan = await session.compile({ input: x.dims });
       checkInt8Plan(plan, name);
@@ -195,7 +195,7 @@ for (const name of MODELS) {
 test('FP32 fixture mobilenetv2_050 matches its stored ONNX Runtime output within 1e-4', { skip }, async () => {
   const x = npy('mobilenetv2_050.sample_input.npy');
   const stored = npy('mobilenetv2_050.fp32.ort_output.npy');
-  const session = await Session.load(path.join(DIR, 'mobilenetv2_050.fp32.onnx'), { threads: 2 });
+  const session = await ModelSession.load(path.join(DIR, 'mobilenetv2_050.fp32.onnx'), { threads: 2 });
   try {
     const plan = await session.compile({ input: x.dims });
     assert.ok(plan.steps.every((s) => s.inputs.every((i) => i < 0 || plan.tensors[i].quant === undefined)), 'an FP32 model has no quantized tensors');
@@ -210,7 +210,7 @@ test('timing: resnet18_c10 fp32 (fake-quant reference) vs int8, batch 4, 2 threa
   const file = path.join(DIR, 'resnet18_c10.qdq_minmax_perchannel.onnx');
   const times: Record<string, number> = {};
   for (const [label, int8] of [['fp32 (Q/DQ as steps, ops in FP32)', false], ['int8', true]] as const) {
-    const s = await Session.load(file, { threads: 2, int8 });
+    const s = await ModelSession.load(file, { threads: 2, int8 });
     try {
       await s.run({ input: x }); // compile + warm up
       const runs = 5;

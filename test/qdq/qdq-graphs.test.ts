@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { Session } from '../../engine/runtime/session';
-import type { Plan, PlanStep } from '../../engine/runtime/plan';
+import { ModelSession } from '../../engine/runtime/session';
+import type { Plan, PlanStep } from '../../engine/plan/plan';
 import { randomData } from '../helpers/onnx-builder';
 import { runOrt } from '../helpers/oracle';
 import { stepStats } from '../helpers/tolerance';
@@ -38,8 +38,8 @@ interface Case {
 async function runCase(label: string, c: Case): Promise<Plan> {
   const data = randomData(c.dims.reduce((a, b) => a * b, 1), 11, -1, 1);
   const feeds = { x: { dims: c.dims, data } };
-  const int8 = await Session.load(c.bytes, { threads: 1 });
-  const ref = await Session.load(c.bytes, { threads: 1, int8: false });
+  const int8 = await ModelSession.load(c.bytes, { threads: 1 });
+  const ref = await ModelSession.load(c.bytes, { threads: 1, int8: false });
   try {
     const plan = await int8.compile({ x: c.dims });
     const a = (await int8.run(feeds)).outputs.y.data;

@@ -9,7 +9,7 @@ import type { Node } from '../../engine/ir/graph';
 import { makeTensor } from '../../engine/ir/tensor';
 import { DequantizeLinear, QuantizeLinear } from '../../engine/ops/quantize-linear';
 import { loadModel } from '../../engine/onnx/load';
-import { prepareModel } from '../../engine/ir/optimize';
+import { prepareModel } from '../../engine/passes/optimize';
 import { QdqBuilder } from './qdq-builder';
 
 const node = (opType: string, axis?: number): Node => ({

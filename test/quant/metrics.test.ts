@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { argmaxAgreement, cosineSimilarity, sqnrDb, topK } from '../../engine/quant/metrics';
+import { TopKAccumulator } from '../../engine/eval/metrics';
+import { argmaxAgreement, cosineSimilarity, sqnrDb } from '../../engine/quant/metrics';
 
 test('SQNR in dB on hand-computed values', () => {
   // signal 3^2 + 4^2 = 25, noise 0.5^2 = 0.25: 10 log10(100) = 20 dB
@@ -27,10 +28,14 @@ test('top-1 / top-5 from logits and labels', () => {
     6, 5, 4, 3, 2, 1,
     7, 7, 0, 0, 0, 0,
   ];
-  const r = topK(logits, [2, 0, 5, 1], classes);
-  assert.deepEqual(r, { top1: 0.25, top5: 0.75, count: 4 });
-  assert.throws(() => topK(logits, [2, 0, 5], classes), /4 logit rows but 3 labels/);
-  assert.throws(() => topK(logits, [2, 0, 5, 6], classes), /label 6 of sample 3/);
+  const topK = (labels: number[]) => {
+    const acc = new TopKAccumulator();
+    acc.add(Float32Array.from(logits), classes, labels);
+    return { top1: acc.top1, top5: acc.top5, count: acc.count, predictions: acc.predictions };
+  };
+  assert.deepEqual(topK([2, 0, 5, 1]), { top1: 0.25, top5: 0.75, count: 4, predictions: [2, 1, 0, 0] });
+  assert.throws(() => topK([2, 0, 5]), /4 logit rows but 3 labels/);
+  assert.throws(() => topK([2, 0, 5, 6]), /label 6 of sample 3/);
 });
 
 test('argmax agreement between two logit sets', () => {

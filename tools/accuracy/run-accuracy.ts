@@ -2,7 +2,7 @@
 // calibrated on 512 seeded images of the training set, for each mode x {7-bit, 8-bit weights}:
 // FP32 and INT8 top-1/top-5 through our runtime, top-1 agreement with FP32, quantize time, and for
 // cross-checks onnxruntime-node's top-1 on the same QDQ file and our fake-quant reference path
-// (Session int8: false). One process, one job at a time, so timings are not skewed by each other.
+// (ModelSession int8: false). One process, one job at a time, so timings are not skewed by each other.
 //   npx tsc -p tsconfig.json && node dist/tools/accuracy/run-accuracy.js [--limit N] [--out DIR] [--no-ref]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -17,7 +17,7 @@ import type { EvaluateResult, QuantizeRequest } from '../../engine/api/contract'
 import { agreement } from '../../engine/eval/metrics';
 import { NodeHost } from '../../engine/host/node-host';
 import { loadModel } from '../../engine/onnx/load';
-import { Session } from '../../engine/runtime/session';
+import { ModelSession } from '../../engine/runtime/session';
 
 type Mode = 'minmax' | 'percentile' | 'entropy' | 'mse';
 const MODES: Mode[] = ['minmax', 'percentile', 'entropy', 'mse'];
@@ -48,7 +48,7 @@ const pct = (x: number) => (x * 100).toFixed(2);
 
 /** Our runtime on the QDQ model's fake-quant path: Q/DQ in FP32, the reference the int8 path is checked against. */
 async function fakeQuantRunner(file: string): Promise<ModelRunner> {
-  const s = await Session.load(loadModel(fs.readFileSync(file)), { int8: false });
+  const s = await ModelSession.load(loadModel(fs.readFileSync(file)), { int8: false });
   return {
     inputNames: s.inputNames,
     outputNames: s.outputNames,

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 
 import { createNativeSession, loadNativeAddon } from '../../engine/runtime/native';
-import type { Plan } from '../../engine/runtime/plan';
+import type { Plan } from '../../engine/plan/plan';
 import { median } from '../../engine/runtime/profile';
 
 export interface PoolPathResult {

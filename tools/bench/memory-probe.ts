@@ -5,7 +5,7 @@
 
 import { randomFeeds } from '../../engine/api/bench-job';
 import { loadModel } from '../../engine/onnx/load';
-import { Session } from '../../engine/runtime/session';
+import { ModelSession } from '../../engine/runtime/session';
 
 const mb = (b: number) => b / (1024 * 1024);
 
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const feeds = randomFeeds(model, 1);
   global.gc?.();
   const baseline = process.memoryUsage().rss;
-  const session = await Session.load(model, { threads: Number(threadsArg ?? 0) });
+  const session = await ModelSession.load(model, { threads: Number(threadsArg ?? 0) });
   let peak = 0;
   const sample = () => (peak = Math.max(peak, process.memoryUsage().rss));
   // Steady state is reached after a few runs (allocator pools, V8 output buffers): growth is

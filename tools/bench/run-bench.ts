@@ -15,7 +15,7 @@ import { loadModel } from '../../engine/onnx/load';
 import { saveModel } from '../../engine/onnx/save';
 import { loadNativeAddon } from '../../engine/runtime/native';
 import { median } from '../../engine/runtime/profile';
-import { Session } from '../../engine/runtime/session';
+import { ModelSession } from '../../engine/runtime/session';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const modelDir = path.join(root, '.cache', 'models');
@@ -147,7 +147,7 @@ async function benchCell(name: string, batch: number, a: Args, torch: TorchPeer 
   const ort = (await import('onnxruntime-node')) as typeof import('onnxruntime-node');
   const ortSession = await ort.InferenceSession.create(fp32Path, { intraOpNumThreads: a.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
   const ortFeed = { [inputName]: new ort.Tensor('float32', x.data, x.dims) };
-  const ours = async (file: string | typeof fp32, fused: boolean) => Session.load(file, { threads: a.threads, fused, int8: true });
+  const ours = async (file: string | typeof fp32, fused: boolean) => ModelSession.load(file, { threads: a.threads, fused, int8: true });
   const raw = await ours(fp32, false);
   const fused = await ours(fp32, true);
   const int8 = await ours(int8Path, true);

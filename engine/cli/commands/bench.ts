@@ -1,30 +1,28 @@
-// `qwb bench`: argument parsing for benchModel and its text formatter (kept apart from main.ts so
-// that the command owns its own file).
+// `qwb bench`: arguments -> benchModel, and its text formatter.
 
-import type { BenchResult, WorkbenchService } from '../../api/contract';
-import { intOption, lastOption, parseArgs, UsageError } from '../args';
+import type { BenchRequest, BenchResult } from '../../api/contract';
+import { UsageError } from '../args';
+import type { CommandHandler } from './command';
 
-export const BENCH_HELP = `  qwb bench MODEL.onnx [--batch N] [--threads N] [--iters N] [--per-layer [--int8 MODEL.int8.onnx]] [--json]
-      latency (warm-up apart, median, p90) and throughput; --per-layer profiles FP32 raw, FP32 fused
-      and INT8 step by step (an FP32 model is quantized on the fly on random data unless --int8 is given)
-`;
-
-export async function benchCommand(rest: string[], service: WorkbenchService): Promise<{ value: BenchResult; text: string }> {
-  const p = parseArgs(rest, ['batch', 'threads', 'iters', 'int8', 'calib-count'], ['json', 'per-layer']);
-  if (p.positionals.length !== 1) throw new UsageError(`bench takes one MODEL.onnx, got ${p.positionals.join(' ') || 'none'}`);
-  const int8Path = lastOption(p, 'int8');
-  if (int8Path && !p.flags.has('per-layer')) throw new UsageError('--int8 only applies with --per-layer');
-  const r = await service.benchModel({
-    modelPath: p.positionals[0],
-    batch: intOption(p, 'batch', 1),
-    threads: intOption(p, 'threads', 0),
-    iters: intOption(p, 'iters', 1),
-    perLayer: p.flags.has('per-layer'),
-    int8Path,
-    calibCount: intOption(p, 'calib-count', 1),
-  });
-  return { value: r, text: formatBench(r) };
-}
+export const benchCommand: CommandHandler<BenchRequest> = {
+  request(p) {
+    const int8Path = p.string('int8');
+    if (int8Path && !p.flag('per-layer')) throw new UsageError('--int8 only applies with --per-layer');
+    return {
+      modelPath: p.expectPositionals(1)[0],
+      batch: p.int('batch', 1),
+      threads: p.int('threads', 0),
+      iters: p.int('iters', 1),
+      perLayer: p.flag('per-layer'),
+      int8Path,
+      calibCount: p.int('calib-count', 1),
+    };
+  },
+  async execute(service, req, opts) {
+    const r = await service.benchModel(req, opts);
+    return { value: r, text: formatBench(r) };
+  },
+};
 
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v.toFixed(3));
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${(v * 100).toFixed(1)}%`);

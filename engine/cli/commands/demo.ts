@@ -1,22 +1,21 @@
 // `qwb demo` (= npm start): argument parsing for the demo method and its text report.
 
-import type { DemoReport, WorkbenchService } from '../../api/contract';
-import { intOption, parseArgs, UsageError } from '../args';
+import type { DemoReport, DemoRequest } from '../../api/contract';
 import { formatEval, formatSummary } from '../format';
+import type { CommandHandler } from './command';
 
-export const DEMO_HELP = `  qwb demo [--limit N] [--threads N] [--no-int8] [--json]
-      the bundled Fashion-MNIST model: FP32 fused vs unfused, then INT8 with every calibration mode
-      (512 seeded training images) vs FP32 on the bundled 1,000-image sample, worst layers by SQNR
-`;
-
-export async function demoCommand(rest: string[], service: WorkbenchService): Promise<{ value: unknown; text: string }> {
-  const p = parseArgs(rest, ['limit', 'threads', 'batch'], ['json', 'no-int8']);
-  if (p.positionals.length) throw new UsageError(`demo takes no arguments, got ${p.positionals.join(' ')}`);
-  const r = await service.demo({ limit: intOption(p, 'limit', 1), threads: intOption(p, 'threads', 0), batch: intOption(p, 'batch', 1), int8: !p.flags.has('no-int8') });
-  // Per-sample predictions are for agreement, not for reading.
-  const value = { ...r, fused: { ...r.fused, predictions: undefined }, unfused: { ...r.unfused, predictions: undefined } };
-  return { value, text: formatDemo(r) };
-}
+export const demoCommand: CommandHandler<DemoRequest> = {
+  request(p) {
+    p.expectPositionals(0);
+    return { limit: p.int('limit', 1), threads: p.int('threads', 0), batch: p.int('batch', 1), int8: !p.flag('no-int8') };
+  },
+  async execute(service, req, opts) {
+    const r = await service.demo(req, opts);
+    // Per-sample predictions are for agreement, not for reading.
+    const value = { ...r, fused: { ...r.fused, predictions: undefined }, unfused: { ...r.unfused, predictions: undefined } };
+    return { value, text: formatDemo(r) };
+  },
+};
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 

@@ -3,8 +3,8 @@
 // same shape as a `sum` post-op (the fused node moves to the Add's position, because `other` may
 // be computed after the Conv).
 
-import { attrFloat, attrString, type EltwiseAlg, type Graph, type Node, type PostOp } from '../graph';
-import { consumers, hasSingleUse, staticDims } from '../graph-utils';
+import { attrFloat, attrString, type EltwiseAlg, type Graph, type Node, type PostOp } from '../ir/graph';
+import { consumers, hasSingleUse, staticDims } from '../ir/graph-utils';
 
 const HOSTS = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
 const F32_MAX = 3.4028234663852886e38;

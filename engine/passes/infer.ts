@@ -2,12 +2,12 @@
 // dims the caller gives), then walks the nodes in order through each op's `infer`, folding
 // constant nodes on the way. Afterwards every value in graph.values has static dims.
 
-import type { Dim, Graph, Model, Node } from './graph';
-import { describeNode } from './graph';
-import type { Tensor } from './tensor';
+import type { Dim, Graph, Model, Node } from '../ir/graph';
+import { describeNode } from '../ir/graph';
+import type { Tensor } from '../ir/tensor';
 import { getOp, supportedOps } from '../ops/registry';
 import type { InferContext, ValueType } from '../ops/op';
-import { floatOutputElements, tryFoldNode } from './passes/constant-fold';
+import { floatOutputElements, tryFoldNode } from './constant-fold';
 import { SUPPORTED_OPSETS } from '../onnx/load';
 
 export interface InferOptions {

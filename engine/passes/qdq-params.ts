@@ -3,7 +3,7 @@
 // the plan tensors (PlanTensor.quant, native/PLAN.md "INT8"). A side table rather than a field of
 // Graph because only the int8 mode produces it and the FP32 passes never need it.
 
-import { attrInt, describeNode, type Graph, type Node } from '../graph';
+import { attrInt, describeNode, type Graph, type Node } from '../ir/graph';
 
 export interface QuantParams {
   scales: number[];

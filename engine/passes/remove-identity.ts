@@ -3,8 +3,8 @@
 // instead, and where that is impossible (the input is a graph input, a constant or itself an
 // output) the node stays (it lowers to a copy).
 
-import type { Graph } from '../graph';
-import { renameUses } from '../graph-utils';
+import type { Graph } from '../ir/graph';
+import { renameUses } from '../ir/graph-utils';
 
 function isRemovable(opType: string, domain: string): boolean {
   return (domain === '' || domain === 'ai.onnx') && (opType === 'Identity' || opType === 'Dropout');

@@ -1,8 +1,8 @@
 // Recognises HardSwish as exported for opsets below 14, x * HardSigmoid(x; alpha = 1/6, beta = 0.5),
 // and replaces it by one HardSwish node (an eltwise step, or a post-op once fused).
 
-import { attrFloat, type Graph, type Node } from '../graph';
-import { consumers, hasSingleUse } from '../graph-utils';
+import { attrFloat, type Graph, type Node } from '../ir/graph';
+import { consumers, hasSingleUse } from '../ir/graph-utils';
 
 function isStd(n: Node): boolean {
   return n.domain === '' || n.domain === 'ai.onnx';

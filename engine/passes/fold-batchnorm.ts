@@ -1,9 +1,9 @@
 // Folds an inference BatchNormalization into the Conv/ConvTranspose that feeds it (its only
 // reader): W'[m] = W[m] * s[m], b' = (b - mean) * s + beta with s = scale / sqrt(var + eps).
 
-import { attrFloat, attrInt, type Graph, type Node } from '../graph';
-import { consumers, freshName, hasSingleUse } from '../graph-utils';
-import { numel, type Tensor } from '../tensor';
+import { attrFloat, attrInt, type Graph, type Node } from '../ir/graph';
+import { consumers, freshName, hasSingleUse } from '../ir/graph-utils';
+import { numel, type Tensor } from '../ir/tensor';
 
 function f32(t: Tensor | undefined): Float32Array | undefined {
   if (!t || t.dtype !== 'float32') return undefined;

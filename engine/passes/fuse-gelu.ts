@@ -3,8 +3,8 @@
 //   any of the usual orders)
 // and replaces it by one Gelu node (an eltwise step, or a post-op once fused into a Conv/MatMul).
 
-import type { Graph, Node } from '../graph';
-import { consumers, hasSingleUse } from '../graph-utils';
+import type { Graph, Node } from '../ir/graph';
+import { consumers, hasSingleUse } from '../ir/graph-utils';
 
 function near(v: number, want: number): boolean {
   return Math.abs(v - want) <= 1e-4 * Math.abs(want);

@@ -13,10 +13,10 @@
 // DequantizeLinear of constants no int8 node took, which are folded to float constants here.
 // Runs after inferShapes with DequantizeLinear folding off (the int8 ops need the int8 weights).
 
-import { describeNode, type Graph, type Node, type PostOp } from '../graph';
-import { consumers, producers } from '../graph-utils';
-import type { Tensor } from '../tensor';
-import { DequantizeLinear } from '../../ops/quantize-linear';
+import { describeNode, type Graph, type Node, type PostOp } from '../ir/graph';
+import { consumers, producers } from '../ir/graph-utils';
+import type { Tensor } from '../ir/tensor';
+import { DequantizeLinear } from '../ops/quantize-linear';
 import { isQdqNode, qdqParams, quantTable, sameParams, type QuantParams } from './qdq-params';
 
 export interface QdqCounts {

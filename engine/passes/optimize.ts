@@ -3,16 +3,16 @@
 // and HardSwish recognition, BatchNormalization folding and post-op fusions; in the int8 mode
 // (default) the QDQ pass turns QuantizeLinear/DequantizeLinear patterns into int8 nodes.
 
-import type { Model } from './graph';
-import { cloneModel } from './graph-utils';
+import type { Model } from '../ir/graph';
+import { cloneModel } from '../ir/graph-utils';
 import { inferShapes } from './infer';
-import { foldBatchNorms } from './passes/fold-batchnorm';
-import { fuseGelu } from './passes/fuse-gelu';
-import { fuseHardSwish } from './passes/fuse-hardswish';
-import { fuseActivations, fuseSums } from './passes/fuse-postops';
-import { fuseQdq, type QdqCounts } from './passes/qdq-fuse';
-import { isQdqNode } from './passes/qdq-params';
-import { removeIdentities } from './passes/remove-identity';
+import { foldBatchNorms } from './fold-batchnorm';
+import { fuseGelu } from './fuse-gelu';
+import { fuseHardSwish } from './fuse-hardswish';
+import { fuseActivations, fuseSums } from './fuse-postops';
+import { fuseQdq, type QdqCounts } from './qdq-fuse';
+import { isQdqNode } from './qdq-params';
+import { removeIdentities } from './remove-identity';
 
 export interface PrepareOptions {
   /** BN folding and post-op fusions (default true). */

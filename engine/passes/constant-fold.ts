@@ -2,9 +2,9 @@
 // node is replaced by initializers. Called by the shape-inference walk, so folded values feed the
 // shape rules of later nodes (Shape -> Gather -> Concat -> Reshape chains).
 
-import type { Graph, Node } from '../graph';
-import { numel, type Tensor } from '../tensor';
-import type { OpDef } from '../../ops/op';
+import type { Graph, Node } from '../ir/graph';
+import { numel, type Tensor } from '../ir/tensor';
+import type { OpDef } from '../ops/op';
 
 /** Float tensors above this size stay runtime work: folding them would bloat the model. */
 export const MAX_FOLD_FLOAT_ELEMENTS = 4 * 1024 * 1024;
