@@ -15,61 +15,11 @@ import { loadNativeAddon } from '../runtime/native';
 import { measureSession, mergeProfiles, profileSteps } from '../runtime/profile';
 import { Session } from '../runtime/session';
 import type { HostTensor, SessionOptions, StepProfile } from '../runtime/session-types';
-import type { JobOptions } from './contract';
+import type { BenchRequest, BenchResult, JobOptions } from './contract';
 import { QwbError, throwIfAborted } from './errors';
 import type { JobContext } from './quantize-job';
 import { cpuHasVnni } from './quantize-job';
 import { isQdqModel } from './runners';
-
-export interface BenchRequest {
-  modelPath: string;
-  /** Items per run (dims[0] of a dynamic-batch input). Default 1. */
-  batch?: number;
-  /** 0 / absent = all cores. */
-  threads?: number;
-  /** Timed iterations after the warm-up. Default 20. */
-  iters?: number;
-  /** Profile FP32 raw, FP32 fused and INT8 step by step. */
-  perLayer?: boolean;
-  /** FP32 model with perLayer: its INT8 (QDQ) counterpart instead of quantizing on the fly. */
-  int8Path?: string;
-  /** On-the-fly quantization: random calibration samples (default 16) and seed (default 0). */
-  calibCount?: number;
-  seed?: number;
-}
-
-export interface BenchLayer {
-  name: string;
-  nodes: string[];
-  op: string;
-  /** ms per batch of the row in each variant; null where the variant has no step for it. */
-  fp32_raw_ms: number | null;
-  fp32_fused_ms: number | null;
-  int8_ms: number | null;
-  /** Fraction of each variant's total step time. */
-  share: { fp32_raw: number | null; fp32_fused: number | null; int8: number | null };
-}
-
-export interface BenchResult {
-  model: string;
-  /** What was timed: 'fp32 fused' for an FP32 model, 'int8' for a QDQ model. */
-  variant: 'fp32 fused' | 'int8';
-  inputDims: Record<string, number[]>;
-  batch: number;
-  threads: number;
-  iters: number;
-  runtime: { onednn: string; isa: string; cores: number };
-  /** First run: compile, primitive creation, weight reorders and JIT. */
-  warmup_ms: number;
-  latency_ms: { median: number; p90: number; min: number };
-  /** Items per second at the median latency. */
-  throughput_per_s: number;
-  /** perLayer only: rows in graph order, and each variant's summed step time (median per step). */
-  layers?: BenchLayer[];
-  totals_ms?: { fp32_raw: number; fp32_fused: number; int8: number };
-  /** perLayer: how the INT8 variant was obtained. */
-  int8_source?: string;
-}
 
 /** Seeded standard-normal floats (Box-Muller). */
 export function randomNormal(n: number, seed: number): Float32Array {
