@@ -9,6 +9,7 @@ import { NodeHost } from '../host/node-host';
 import { BENCH_HELP, benchCommand } from './commands/bench';
 import { DEMO_HELP, demoCommand } from './commands/demo';
 import { EXPORT_HELP, exportCommand } from './commands/export';
+import { SERVE_HELP, serveCommand } from './commands/serve';
 import { intOption, lastOption, parseArgs, parseDims, splitPair, UsageError, type ParsedArgs } from './args';
 import { formatCompare, formatEval, formatQuantize, formatSummary } from './format';
 import { backendOption, numberOption, preprocessOptions, PREPROCESS_FLAGS, PREPROCESS_VALUED } from './preprocess-flags';
@@ -33,7 +34,7 @@ usage:
       both accuracies, top-1 agreement and per-layer SQNR/cosine, worst first
   PREPROCESS: [--size H,W] [--mean M[,M,M]] [--std S[,S,S]] [--gray|--rgb|--bgr]
       (defaults: what quantize recorded in the QDQ model's metadata)
-${DEMO_HELP}${BENCH_HELP}${EXPORT_HELP}  qwb help
+${DEMO_HELP}${BENCH_HELP}${EXPORT_HELP}${SERVE_HELP}  qwb help
 `;
 
 interface Io {
@@ -204,6 +205,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         print(r.value, r.text);
         return 0;
       }
+      case 'serve':
+        return await serveCommand(rest, io);
       default:
         throw new UsageError(`unknown command '${cmd}'`);
     }
