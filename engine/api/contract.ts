@@ -505,3 +505,22 @@ export interface ShellSession {
   maxUploadBytes?: number;
   version: string;
 }
+
+/** Commands of the Electron menu, forwarded to the window. */
+export type MenuCommand = 'open-model' | 'open-demo' | 'go-home';
+
+/** The one object Electron's preload exposes to the window (window.quant). Channels are checked
+ *  against SERVICE_METHODS there and again in main. */
+export interface QuantBridge {
+  send(msg: ToEngineMessage): void;
+  onMessage(fn: (msg: FromEngineMessage) => void): () => void;
+  session(): Promise<ShellSession>;
+  /** The path of a dropped File (webUtils.getPathForFile; '' for files not on disk). */
+  pathForFile(file: unknown): string;
+  openModelDialog(): Promise<string | null>;
+  chooseFolder(title: string, defaultPath?: string): Promise<string | null>;
+  chooseFile(title: string): Promise<string | null>;
+  showInFolder(path: string): void;
+  onMenu(fn: (command: MenuCommand) => void): () => void;
+}
+
