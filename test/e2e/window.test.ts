@@ -151,7 +151,8 @@ describe('window in browser mode (Chromium, real engine)', { skip }, () => {
     const stopped = Number(/engine stopped ([\d.]+) s/.exec((await page.getByRole('status').filter({ hasText: 'Cancelled' }).textContent()) ?? '')?.[1]);
     assert.ok(stopped < 1, `the engine stopped ${stopped} s after Cancel`);
     const models = path.join(workspace, 'models');
-    assert.deepEqual(fs.readdirSync(models), [], 'a cancelled run leaves no model');
+    const onnxFiles = () => (fs.existsSync(models) ? (fs.readdirSync(models, { recursive: true }) as string[]).filter((f) => f.endsWith('.onnx')) : []);
+    assert.deepEqual(onnxFiles(), [], 'a cancelled run leaves no model');
     await shot(page, 'calibrate-run-cancelled');
 
     // --- run 2: min/max on 128 samples, to the end
@@ -161,8 +162,9 @@ describe('window in browser mode (Chromium, real engine)', { skip }, () => {
     await page.getByRole('button', { name: 'Next →' }).click();
     await page.getByRole('button', { name: 'Run again' }).click();
     await page.getByText('INT8 model ready').waitFor({ timeout: 120_000 });
-    const int8 = fs.readdirSync(models).filter((f) => f.endsWith('.int8.onnx'));
+    const int8 = onnxFiles();
     assert.equal(int8.length, 1, `one INT8 model: ${int8}`);
+    assert.match(int8[0], /^run\d+\/fashion_resnet\.int8\.onnx$/);
     await shot(page, 'calibrate-run-done');
 
     // --- Compare

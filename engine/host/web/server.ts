@@ -109,8 +109,8 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
       const r = result as ExportResult;
       if (!r.files?.length) return r;
       const id = crypto.randomBytes(12).toString('base64url');
-      const first = r.files[0];
-      const folder = r.format === 'so' ? path.basename(path.dirname(first)) : path.basename(first).replace(/\.[^.]+$/, '');
+      const main = r.format === 'so' ? (r.files.find((f) => f.endsWith('.so')) ?? r.files[0]) : r.files[0];
+      const folder = path.basename(main).replace(/\.[^.]+$/, '');
       const name = `${folder || 'export'}-${r.format}.tar.gz`;
       downloads.set(id, { name, files: [...r.files] });
       return { ...r, download: { url: `/api/download/${id}`, name } };

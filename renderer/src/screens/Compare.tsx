@@ -65,7 +65,11 @@ export function Compare() {
             <Stat label="Speed-up" value={`${headline.speedup.toFixed(2)}×`} />
             <Stat label="Top-1 change" value={headline.fp32.top1 !== null && headline.int8.top1 !== null ? `${((headline.int8.top1 - headline.fp32.top1) * 100).toFixed(2)} pts` : '—'} />
             <Stat label="Agreement" value={formatPct(headline.agreement)} />
-            <Stat label="Size" value={`${formatBytes(headline.int8.bytes)}`} title={`${formatBytes(headline.fp32.bytes)} → ${formatBytes(headline.int8.bytes)}`} />
+            <Stat
+              label="INT8 file size"
+              value={`${formatBytes(headline.int8.bytes)} (−${Math.round((1 - headline.int8.bytes / Math.max(1, headline.fp32.bytes)) * 100)}%)`}
+              title={`${formatBytes(headline.fp32.bytes)} → ${formatBytes(headline.int8.bytes)}`}
+            />
           </div>
           <section className="card" aria-labelledby="side-h">
             <div className="card-head">

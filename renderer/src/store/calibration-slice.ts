@@ -147,6 +147,7 @@ export const createCalibrationSlice =
         next: () => move(1),
         back: () => move(-1),
         useSample: async () => {
+          patch({ source: 'sample', preview: undefined, previewStatus: 'loading', previewError: undefined });
           let demo = get().model.demo;
           if (!demo) {
             try {

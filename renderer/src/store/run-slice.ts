@@ -51,7 +51,8 @@ export const createRunSlice =
           }
           const n = ++seq;
           const name = baseName(req.modelPath).replace(/\.onnx$/i, '');
-          const outPath = joinPath(joinPath(deps.session.workspace, 'models'), `${name}.${req.method}.run${n}.int8.onnx`);
+          // One folder per run, so the INT8 file (and what is exported from it) keeps the model's name.
+          const outPath = joinPath(joinPath(joinPath(deps.session.workspace, 'models'), `run${n}`), `${name}.int8.onnx`);
           controller = new AbortController();
           const rate: RateState = {};
           const startedAt = deps.now();
