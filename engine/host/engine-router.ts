@@ -47,7 +47,7 @@ interface ClientState {
 
 export function describeExit(exit: EngineExit): string {
   const how = exit.signal ? `was killed by ${exit.signal}${exit.signal === 'SIGSEGV' ? ' (a crash in native code)' : exit.signal === 'SIGKILL' ? ' (perhaps out of memory)' : ''}` : `exited with code ${exit.code}`;
-  return `The engine process ${how}. The window is fine; run the step again (a new engine starts by itself).`;
+  return `The engine process ${how}. The window is fine.`;
 }
 
 export class EngineRouter {

@@ -27,7 +27,7 @@ export function App() {
           <div className="content-inner" style={{ marginBottom: 'var(--space-4)' }}>
             <div className="note warn" role="alert">
               <strong>The engine process stopped</strong>
-              <span className="msg">{notice}</span>
+              <span className="msg">{notice} Run the step again: a new engine process starts by itself.</span>
               <div>
                 <button type="button" className="btn" onClick={() => notify(undefined)}>
                   Dismiss

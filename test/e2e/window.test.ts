@@ -104,6 +104,8 @@ describe('window in browser mode (Chromium, real engine)', { skip }, () => {
     await page.getByLabel('Search layers').fill('');
     assert.ok(await page.getByRole('img', { name: /Op types by node count: Conv 9/ }).isVisible());
     await shot(page, 'model-flow');
+    await page.getByRole('heading', { name: 'Layers', exact: true }).evaluate((h: any) => h.scrollIntoView({ block: 'start' }));
+    await shot(page, 'model-layers');
 
     // --- Calibration wizard: data
     await page.getByRole('button', { name: 'Calibrate →' }).click();
@@ -181,12 +183,16 @@ describe('window in browser mode (Chromium, real engine)', { skip }, () => {
     assert.ok(agreement > 95, `agreement ${agreement}`);
     const speedup = parseFloat((await page.locator('.metric-table tbody tr').nth(6).locator('td').nth(2).textContent()) ?? '');
     assert.ok(speedup > 0, `speed-up ${speedup}`);
+    const lat = await page.locator('.metric-table tbody tr').nth(3).locator('td').allTextContents();
+    process.stdout.write(`# window e2e: FP32 ${lat[1]} ms, INT8 ${lat[2]} ms per batch of 8, speed-up ${speedup}x\n`);
     const timing = page.getByRole('img', { name: /Per-layer time in ms per batch of 8/ });
     assert.ok((await timing.locator('.recharts-bar-rectangle').count()) >= 3, 'timing bars drawn');
     const sqnr = page.getByRole('img', { name: /Per-layer SQNR in dB/ });
     assert.ok((await sqnr.locator('.recharts-bar-rectangle').count()) >= 3, 'SQNR bars drawn');
     assert.equal(await page.getByRole('list', { name: 'Worst layers' }).locator('li').count(), 3);
     await shot(page, 'compare-flow');
+    await page.getByRole('heading', { name: 'Per-layer time' }).evaluate((h: any) => h.scrollIntoView({ block: 'start' }));
+    await shot(page, 'compare-charts');
 
     // --- Export: the .so into a typed folder, built and run; the download; QDQ; reports
     await page.getByRole('button', { name: 'Export →' }).click();
@@ -223,6 +229,7 @@ describe('window in browser mode (Chromium, real engine)', { skip }, () => {
     assert.equal(json.count, 300);
     assert.ok(Math.abs(json.fp32.top1 * 100 - fp32Top1) < 0.01);
     assert.ok(fs.readFileSync(path.join(out, files.find((f) => f.endsWith('.compare.csv'))!), 'utf8').split('\n').length > 3);
+    await page.getByRole('heading', { name: 'QDQ ONNX' }).evaluate((h: any) => h.scrollIntoView({ block: 'start' }));
     await shot(page, 'export-flow');
   });
 
@@ -252,6 +259,29 @@ describe('window in browser mode (Chromium, real engine)', { skip }, () => {
       }
     }
     await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('survives an engine crash: the window stays, says what happened, and the next run works', async () => {
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.getByRole('button', { name: '3. Calibrate' }).click();
+    await page.getByRole('button', { name: 'Go to step 3: Quantization mode' }).click();
+    await page.getByLabel('Entropy (KL)').check();
+    await page.getByLabel('Calibration samples').fill('1000');
+    await page.getByRole('button', { name: 'Go to step 4: Run' }).click();
+    await page.getByRole('button', { name: 'Run again' }).click();
+    await page.waitForFunction(() => Number(document.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow') ?? 0) > 0);
+    const engine = execFileSync('pgrep', ['-P', String(server.child.pid)], { encoding: 'utf8' }).trim().split('\n')[0];
+    process.kill(Number(engine), 'SIGSEGV');
+    await page.getByRole('alert').filter({ hasText: 'The engine process stopped' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'Quantizing failed' }).getByText(/killed by SIGSEGV \(a crash in native code\)/).waitFor();
+    await shot(page, 'engine-crash');
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+    await page.getByRole('button', { name: 'Go to step 3: Quantization mode' }).click();
+    await page.getByLabel('Min/max').check();
+    await page.getByLabel('Calibration samples').fill('64');
+    await page.getByRole('button', { name: 'Go to step 4: Run' }).click();
+    await page.getByRole('button', { name: 'Run again' }).click();
+    await page.getByText('INT8 model ready').waitFor({ timeout: 120_000 });
   });
 
   it('saw no console error and no page error', () => {

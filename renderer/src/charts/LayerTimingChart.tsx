@@ -2,6 +2,7 @@
 
 import { Bar, BarChart, CartesianGrid, Label, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 
+import { ChartLegend } from './ChartLegend';
 import type { TimingRow } from '../store/selectors';
 import { axisTick, chartAnimation, chartColors, tooltipStyle } from '../theme/chart-theme';
 
@@ -20,7 +21,19 @@ export function LayerTimingChart({ data, batch }: { data: TimingRow[]; batch: nu
           </XAxis>
           <YAxis type="category" dataKey="name" width={170} tick={axisTick} tickFormatter={short} stroke={chartColors.grid} interval={0} />
           <Tooltip {...tooltipStyle} cursor={{ fill: 'var(--color-surface-2)' }} formatter={(v, n) => [v === null || v === undefined ? 'not run' : `${Number(v).toFixed(3)} ms`, String(n)]} />
-          <Legend verticalAlign="top" height={26} />
+          <Legend
+            verticalAlign="top"
+            height={26}
+            content={() => (
+              <ChartLegend
+                items={[
+                  { label: 'FP32 raw', color: chartColors.fp32Raw },
+                  { label: 'FP32 fused', color: chartColors.fp32 },
+                  { label: 'INT8', color: chartColors.int8 },
+                ]}
+              />
+            )}
+          />
           <Bar dataKey="fp32Raw" name="FP32 raw" fill={chartColors.fp32Raw} isAnimationActive={anim} barSize={8} />
           <Bar dataKey="fp32Fused" name="FP32 fused" fill={chartColors.fp32} isAnimationActive={anim} barSize={8} />
           <Bar dataKey="int8" name="INT8" fill={chartColors.int8} isAnimationActive={anim} barSize={8} />
