@@ -45,7 +45,7 @@ TEST_PACKAGES=(python3-torch python3-torchvision python3-onnx libonnx-testdata)
 #   BROWSER_RUN_PACKAGES:  the run profile installs these only with --browser (QWB_BROWSER=1)
 #   BROWSER_TEST_PACKAGES: the test profile always installs these (e2e tests), e.g. chromium
 BROWSER_RUN_PACKAGES=()
-BROWSER_TEST_PACKAGES=()
+BROWSER_TEST_PACKAGES=(chromium)   # Playwright drives Debian's Chromium in the window's e2e tests
 # ===================================================================================================
 
 PACKAGES=("${RUN_PACKAGES[@]}")
@@ -150,3 +150,53 @@ if [[ ! -f "$rt_stamp" ]] || ! ls .cache/export-runtime/*/libqwb_runtime.a >/dev
   node -e "require('./dist/engine/export/runtime-archive').runtimeArchive({ jobs: 2 }).catch((e) => { console.error('setup: ' + e.message); process.exit(1); })"
   mv "$rt_started" "$rt_stamp"
 fi
+
+# --- (f) the window (issue 11) --------------------------------------------------------------------
+# One block: (Debian's Chromium for the e2e tests is in BROWSER_TEST_PACKAGES above) one try at
+# Electron's binary (npm install skips it; it cannot be downloaded on closed networks),
+# the renderer (type-check, then Vite to dist/window) and Electron's main/preload (type-check, then
+# esbuild to dist/electron), each only when its sources changed.
+electron_stamp="$STAMPS/electron-binary-tried"
+if [[ ! -f "$electron_stamp" || "$npm_stamp" -nt "$electron_stamp" ]]; then
+  if [[ -f node_modules/electron/install.js && ! -f node_modules/electron/path.txt ]]; then
+    if (cd node_modules/electron && timeout 20 node install.js) >"$STAMPS/electron-binary.log" 2>&1; then
+      say "Electron's binary installed: npm start opens the window"
+    else
+      say "Electron's binary could not be downloaded (see $STAMPS/electron-binary.log): npm start uses browser mode"
+    fi
+  fi
+  touch "$electron_stamp"
+fi
+newer_than() { # stamp paths...: true when a file under the paths is newer than the stamp (or no stamp)
+  local stamp=$1
+  shift
+  [[ ! -f "$stamp" ]] || [[ -n $(find "$@" -type f -newer "$stamp" -print -quit 2>/dev/null) ]]
+}
+window_stamp="$STAMPS/window-build"
+if newer_than "$window_stamp" renderer engine/api/contract.ts package-lock.json || [[ ! -f dist/window/index.html ]]; then
+  say "building the window (tsc -p renderer, vite build)"
+  started="$STAMPS/window-build.started"
+  touch "$started"
+  if ! node_modules/.bin/tsc -p renderer/tsconfig.json; then
+    echo "setup: renderer type check failed" >&2
+    exit 1
+  fi
+  if ! node_modules/.bin/vite build --config renderer/vite.config.ts --logLevel warn >"$STAMPS/window-build.log" 2>&1; then
+    tail -n 40 "$STAMPS/window-build.log" >&2
+    echo "setup: vite build failed (full log: $STAMPS/window-build.log)" >&2
+    exit 1
+  fi
+  mv "$started" "$window_stamp"
+fi
+electron_build_stamp="$STAMPS/electron-build"
+if newer_than "$electron_build_stamp" electron engine package-lock.json || [[ ! -f dist/electron/main.js ]]; then
+  say "building Electron's main and preload (tsc -p electron, esbuild)"
+  started="$STAMPS/electron-build.started"
+  touch "$started"
+  if ! node_modules/.bin/tsc -p electron/tsconfig.json || ! node scripts/build-electron.js; then
+    echo "setup: Electron main/preload build failed" >&2
+    exit 1
+  fi
+  mv "$started" "$electron_build_stamp"
+fi
+# --- end of (f) -----------------------------------------------------------------------------------

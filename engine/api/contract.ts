@@ -2,7 +2,7 @@
 // and the browser-mode web host are thin adapters of it. Requests and results are plain JSON-able
 // data (typed arrays excepted where noted); errors cross as {name, message, code} (errors.ts);
 // long jobs report ProgressEvents through the host and stop when their AbortSignal fires.
-// The INT8 milestone adds quantize / compare / bench / export as further methods.
+// A leaf: types and the method list only (the renderer imports it for its types), no imports.
 
 export interface ProgressEvent {
   /** Which method reports ('evaluate', 'demo', ...). */
@@ -27,6 +27,8 @@ export interface TensorInfo {
 
 export interface ModelSummary {
   path: string;
+  /** Size of the model file in bytes (external data not counted). */
+  fileBytes?: number;
   producer: string;
   irVersion: number;
   opset: number;
@@ -313,6 +315,8 @@ export interface BenchResult {
 
 export interface ExportRequest {
   modelPath: string;
+  /** json/csv: the comparison itself (what compareModels returned), instead of a `report` file. */
+  comparison?: CompareResult;
   /** so: DIR with MODEL.so, qwb_model.h, example.c, README.md, manifest.json (engine/export);
    *  qdq: the QDQ ONNX (QDQ models only); json/csv: the comparison report `report`, or without one
    *  the model summary (json) / op counts (csv). */
@@ -330,6 +334,77 @@ export interface ExportResult {
   files: string[];
   notes: string[];
   ms: number;
+  /** Each file with its size in bytes (same order as files). */
+  entries?: { path: string; bytes: number }[];
+  /** format 'so': the usage part of the generated example.c (create, run, destroy). */
+  usage?: string;
+  /** Browser mode only, added by the web host: where the files download as one .tar.gz. */
+  download?: { url: string; name: string };
+}
+
+
+// ---- What the window needs beyond the CLI ------------------------------------------------------
+
+/** One row of the model screen's layer table. */
+export interface LayerRow {
+  name: string;
+  op: string;
+  /** Output shape at the summary's inputDims (absent when shape inference failed). */
+  outputShape?: number[];
+  /** Whether the quantizer would run this node in INT8 (with its default options). */
+  quantizable: boolean;
+  /** Why not (unsupported op, an op the quantizer keeps in FP32, ...), or what it is fused into. */
+  note?: string;
+  /** No registry entry implements the op: the model cannot run. */
+  unsupported?: boolean;
+}
+
+export interface ModelLayers {
+  layers: LayerRow[];
+}
+
+export interface DataPreviewRequest {
+  /** Data: IDX file, .npy array or image folder (as EvaluateRequest.data). */
+  data: string;
+  labels?: string;
+  /** The model the data will feed: its input is checked against the data (problem below). */
+  modelPath?: string;
+  preprocess?: PreprocessOptions;
+  /** Thumbnails (default 8, at most 32). */
+  samples?: number;
+  /** Items the statistics and label counts cover (default 256). */
+  statsSamples?: number;
+  /** Names of the classes, index = label (e.g. the demo's), when the data does not name them. */
+  classNames?: string[];
+}
+
+export interface DataPreview {
+  source: string;
+  kind: 'idx' | 'npy' | 'folder';
+  /** Items in the source. */
+  total: number;
+  /** [C, H, W] of one item after preprocessing. */
+  itemDims: [number, number, number];
+  hasLabels: boolean;
+  /** The first items, as what the model sees before mean/std: PNG data URLs. */
+  samples: { index: number; label?: number; labelName?: string; thumbnail: string }[];
+  /** Labels found among the first statsSamples items, by label. */
+  labels: { label: number; name?: string; count: number }[];
+  /** The preprocessed tensor (mean/std applied) over the first statsSamples items. */
+  stats: { count: number; min: number; max: number; mean: number; std: number };
+  /** Why this data does not fit the model's input (absent when it does, or without modelPath). */
+  problem?: string;
+}
+
+/** The bundled demo: model, its labelled sample and preprocessing, for "Try the demo model". */
+export interface DemoInfo {
+  modelPath: string;
+  images: string;
+  labels: string;
+  mean: number[];
+  std: number[];
+  classes: string[];
+  sampleCount: number;
 }
 
 export interface WorkbenchService {
@@ -344,7 +419,114 @@ export interface WorkbenchService {
   exportModel(req: ExportRequest, opts?: JobOptions): Promise<ExportResult>;
   /** `qwb bench`: latency, and per-layer profiles of FP32 raw / FP32 fused / INT8. */
   benchModel(req: BenchRequest, opts?: JobOptions): Promise<BenchResult>;
+  /** The layer table: every node with its output shape and whether it quantizes. */
+  modelLayers(req: InspectRequest): Promise<ModelLayers>;
+  /** A look at calibration data: thumbnails, labels, the preprocessed tensor's range. */
+  previewData(req: DataPreviewRequest, opts?: JobOptions): Promise<DataPreview>;
+  demoInfo(): Promise<DemoInfo>;
 }
 
 /** Method names, for adapters' channel allow-lists. */
-export const SERVICE_METHODS = ['inspectModel', 'runModel', 'evaluate', 'demo', 'runtimeInfo', 'quantizeModel', 'compareModels', 'benchModel', 'exportModel'] as const satisfies readonly (keyof WorkbenchService)[];
+export const SERVICE_METHODS = [
+  'inspectModel',
+  'runModel',
+  'evaluate',
+  'demo',
+  'runtimeInfo',
+  'quantizeModel',
+  'compareModels',
+  'benchModel',
+  'exportModel',
+  'modelLayers',
+  'previewData',
+  'demoInfo',
+] as const satisfies readonly (keyof WorkbenchService)[];
+
+export type ServiceMethod = (typeof SERVICE_METHODS)[number];
+export type MethodParams<M extends ServiceMethod> = Parameters<WorkbenchService[M]>[0];
+export type MethodResult<M extends ServiceMethod> = Awaited<ReturnType<WorkbenchService[M]>>;
+
+// ---- The engine process's message protocol (Electron utilityProcess, browser-mode child) --------
+// {id, method, params} -> {id, result} | {id, error}; {id, progress} while it runs; {id, cancel}
+// from the caller stops it (the reply is then an error with code E_CANCELLED).
+
+/** Error codes on the wire: the service's (engine/api/errors.ts) plus the shells' own. */
+export type WireErrorCode =
+  | 'E_USAGE'
+  | 'E_IO'
+  | 'E_MODEL'
+  | 'E_DATA'
+  | 'E_CANCELLED'
+  | 'E_INTERNAL'
+  /** The engine process stopped (crashed, killed, out of memory) before answering. */
+  | 'E_ENGINE'
+  /** A malformed message or a method not in SERVICE_METHODS. */
+  | 'E_PROTOCOL';
+
+export interface WireError {
+  code: WireErrorCode;
+  message: string;
+  name?: string;
+  [field: string]: unknown;
+}
+
+export interface RequestMessage {
+  id: number;
+  method: string;
+  params?: unknown;
+}
+export interface CancelMessage {
+  id: number;
+  cancel: true;
+}
+export type ToEngineMessage = RequestMessage | CancelMessage;
+
+export interface ResultMessage {
+  id: number;
+  result: unknown;
+}
+export interface ErrorMessage {
+  id: number;
+  error: WireError;
+}
+export interface ProgressMessage {
+  id: number;
+  progress: ProgressEvent;
+}
+/** Not tied to a request: the shell tells the window about the engine process itself. */
+export interface EngineEventMessage {
+  event: 'engine-exit';
+  message: string;
+}
+export type FromEngineMessage = ResultMessage | ErrorMessage | ProgressMessage | EngineEventMessage;
+
+/** What the shell (Electron main or the web host) tells the window about this launch. */
+export interface ShellSession {
+  mode: 'electron' | 'browser';
+  /** Per-launch folder for uploads and INT8 models made in this window. */
+  workspace: string;
+  /** Suggested folder for exports. */
+  exportDir: string;
+  /** Browser mode: largest upload accepted, in bytes. */
+  maxUploadBytes?: number;
+  version: string;
+}
+
+/** Commands of the Electron menu, forwarded to the window. */
+export type MenuCommand = 'open-model' | 'open-demo' | 'go-home';
+
+/** The one object Electron's preload exposes to the window (window.quant). Channels are checked
+ *  against SERVICE_METHODS there and again in main. */
+export interface QuantBridge {
+  send(msg: ToEngineMessage): void;
+  onMessage(fn: (msg: FromEngineMessage) => void): () => void;
+  session(): Promise<ShellSession>;
+  /** The path of a dropped File (webUtils.getPathForFile; '' for files not on disk). */
+  pathForFile(file: unknown): string;
+  openModelDialog(): Promise<string | null>;
+  chooseFolder(title: string, defaultPath?: string): Promise<string | null>;
+  chooseFile(title: string): Promise<string | null>;
+  showInFolder(path: string): void;
+  onMenu(fn: (command: MenuCommand) => void): () => void;
+}
+

@@ -91,12 +91,12 @@ export async function exportJob(
   }
 
   // json / csv
-  if (req.report) {
-    const report = parseCompare(await ctx.read(req.report), req.report);
+  if (req.report || req.comparison) {
+    const report = req.comparison ?? parseCompare(await ctx.read(req.report!), req.report!);
     const file = singleFileOut(req.out, req.modelPath, fmt, '.compare');
     const text = fmt === 'json' ? `${JSON.stringify(report, null, 2)}\n` : compareCsv(report);
     await ctx.write(file, new Uint8Array(Buffer.from(text, 'utf8')));
-    return { format: fmt, files: [file], notes: [`comparison report from ${req.report}`], ms: performance.now() - t0 };
+    return { format: fmt, files: [file], notes: [`comparison report from ${req.report ?? 'the window'}`], ms: performance.now() - t0 };
   }
   const summary = await ctx.inspect(req.modelPath);
   const file = singleFileOut(req.out, req.modelPath, fmt, '.summary');

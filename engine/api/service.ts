@@ -15,9 +15,13 @@ import { ModelSession } from '../runtime/session';
 import { formatNpy, parseNpy } from '../data/npy';
 import { benchJob } from './bench-job';
 import { compareJob } from './compare-job';
+import { openDataset } from '../data';
+import { previewData } from './data-preview';
+import { loadDemoAssets } from './demo-assets';
 import { demoJob } from './demo-job';
+import { withDetails } from './export-details';
+import { layerTable } from './layer-table';
 import { exportJob } from './export-job';
-import type { ExportRequest, ExportResult } from './contract';
 import { openModelData, resolvePreprocess } from './data-source';
 import { evaluateDataset } from './evaluate-dataset';
 import type { JobContext } from './job-context';
@@ -27,13 +31,19 @@ import type {
   BenchRequest,
   BenchResult,
   DemoReport,
+  ExportRequest,
+  ExportResult,
   DemoRequest,
   EvaluateRequest,
   EvaluateResult,
   InspectRequest,
   CompareRequest,
   CompareResult,
+  DataPreview,
+  DataPreviewRequest,
+  DemoInfo,
   JobOptions,
+  ModelLayers,
   ModelSummary,
   PreprocessOptions,
   QuantizeRequest,
@@ -68,18 +78,22 @@ export class Service implements WorkbenchService {
   }
 
   private async model(file: string): Promise<Model> {
+    return (await this.modelAndSize(file)).model;
+  }
+
+  private async modelAndSize(file: string): Promise<{ model: Model; bytes: number }> {
     const bytes = await this.read(file);
     try {
       const m = loadModel(bytes, { name: file, baseDir: path.dirname(path.resolve(file)) });
       m.path = file;
-      return m;
+      return { model: m, bytes: bytes.byteLength };
     } catch (e) {
       throw new QwbError('E_MODEL', (e as Error).message);
     }
   }
 
   async inspectModel(req: InspectRequest): Promise<ModelSummary> {
-    const model = await this.model(req.path);
+    const { model, bytes } = await this.modelAndSize(req.path);
     const g = model.graph;
     const opCounts: Record<string, number> = {};
     const unsupported = new Map<string, string[]>();
@@ -91,6 +105,7 @@ export class Service implements WorkbenchService {
     const inputDims = { ...defaultInputDims(model, req.batch ?? 1), ...(req.inputDims ?? {}) };
     const summary: ModelSummary = {
       path: req.path,
+      fileBytes: bytes,
       producer: `${model.producerName} ${model.producerVersion}`.trim(),
       irVersion: model.irVersion,
       opset: model.opset,
@@ -220,7 +235,27 @@ export class Service implements WorkbenchService {
   }
 
   async exportModel(req: ExportRequest, opts: JobOptions = {}): Promise<ExportResult> {
-    return exportJob({ ...this.jobContext(), inspect: (f) => this.inspectModel({ path: f }) }, req, opts);
+    return withDetails(await exportJob({ ...this.jobContext(), inspect: (f) => this.inspectModel({ path: f }) }, req, opts));
+  }
+
+  async modelLayers(req: InspectRequest): Promise<ModelLayers> {
+    const model = await this.model(req.path);
+    return layerTable(model, { ...defaultInputDims(model, req.batch ?? 1), ...(req.inputDims ?? {}) });
+  }
+
+  async previewData(req: DataPreviewRequest, opts: JobOptions = {}): Promise<DataPreview> {
+    return previewData(req, req.modelPath ? await this.model(req.modelPath) : undefined, opts);
+  }
+
+  async demoInfo(): Promise<DemoInfo> {
+    const d = await loadDemoAssets(this.host);
+    let sampleCount = 0;
+    try {
+      sampleCount = (await openDataset({ kind: 'idx', images: d.images, labels: d.labels })).total;
+    } catch (e) {
+      throw new QwbError('E_IO', `demo sample: ${(e as Error).message}`);
+    }
+    return { modelPath: d.modelPath, images: d.images, labels: d.labels, mean: d.mean, std: d.std, classes: d.classes, sampleCount };
   }
 
   private jobContext(): JobContext {

@@ -9,6 +9,7 @@ import { exportCommand } from './commands/export';
 import { infoCommand } from './commands/info';
 import { quantizeCommand } from './commands/quantize';
 import { runCommand } from './commands/run';
+import { serveCommand } from './commands/serve';
 
 export const HANDLERS = {
   info: infoCommand,
@@ -19,4 +20,5 @@ export const HANDLERS = {
   demo: demoCommand,
   bench: benchCommand,
   export: exportCommand,
+  serve: serveCommand,
 } as const;

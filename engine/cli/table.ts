@@ -207,6 +207,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     example: `export demo.int8.onnx --format so --out demo-so`,
   },
+  {
+    name: 'serve',
+    positionals: '',
+    summary: 'browser mode: the workbench window at http://127.0.0.1:PORT/?token=..., the engine in its own process, until Ctrl-C',
+    options: [
+      { name: 'port', value: 'N', default: '5180, or any free port when it is taken', help: 'port on 127.0.0.1 (0: any free port)', sample: '5199' },
+      { name: 'max-upload-mb', value: 'N', default: '2048', help: 'largest file a browser may upload into the workspace, in MB', sample: '64' },
+    ],
+    example: 'serve --port 5180',
+  },
 ];
 
 /** Exit codes, for the help and the README. */

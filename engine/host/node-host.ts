@@ -31,6 +31,8 @@ export class NodeHost implements Host {
 
   async writeFile(file: string, data: Uint8Array): Promise<void> {
     try {
+      // Outputs may name a folder that does not exist yet (the window's per-run folders, --out a/b.onnx).
+      await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
       await fs.promises.writeFile(file, data);
     } catch (e) {
       throw new Error(`${file}: cannot write (${(e as Error).message})`);

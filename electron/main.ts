@@ -1,0 +1,193 @@
+// Electron main: the window, its menu and dialogs, and the routing of engine messages to the
+// engine process (a utilityProcess, never this process: a crash there leaves the window alive).
+// No business logic here. Security: context isolation, sandbox, no Node in the page, a strict
+// CSP (renderer/index.html), navigation/new windows/webviews/permissions refused, and every IPC
+// message's sender checked against our own window and page.
+
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, utilityProcess, type IpcMainEvent, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import type { FromEngineMessage, MenuCommand, ShellSession } from '../engine/api/contract';
+import { EngineRouter, type EngineChannel, type EngineExit, type RouterClient } from '../engine/host/engine-router';
+import { CHANNELS } from './channels';
+
+// Bundled to dist/electron/main.js; the engine and the renderer are compiled beside it.
+const DIST = path.join(__dirname, '..');
+const ENGINE_ENTRY = path.join(DIST, 'engine', 'host', 'engine-process.js');
+const INDEX_HTML = path.join(DIST, 'window', 'index.html');
+const INDEX_URL = pathToFileURL(INDEX_HTML).href;
+const PRELOAD = path.join(__dirname, 'preload.js');
+const SERVICE_NAME = 'Quant Workbench engine';
+
+const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'qwb-app-'));
+const windows = new Map<number, { win: BrowserWindow; client: RouterClient }>();
+let lastGone: { reason: string; exitCode: number } | undefined;
+
+function forkEngine(): EngineChannel {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>) };
+  // Packaged: the export runtime ships prebuilt in resources/ (electron-builder extraResources).
+  if (app.isPackaged) env.QWB_EXPORT_CACHE = path.join(process.resourcesPath, 'export-runtime');
+  const child = utilityProcess.fork(ENGINE_ENTRY, [], { serviceName: SERVICE_NAME, stdio: 'inherit', env });
+  return {
+    send: (m) => child.postMessage(m),
+    onMessage: (fn) => child.on('message', (m: FromEngineMessage) => fn(m)),
+    onExit: (fn) =>
+      child.on('exit', (code) => {
+        // child-process-gone (with the reason: crashed, oom, ...) may come just after 'exit'.
+        setTimeout(() => {
+          const gone = lastGone;
+          lastGone = undefined;
+          const exit: EngineExit = { code, signal: gone?.reason === 'crashed' ? 'SIGSEGV' : gone?.reason === 'oom' ? 'SIGKILL' : null };
+          fn(exit);
+        }, 50);
+      }),
+    kill: () => void child.kill(),
+  };
+}
+
+const router = new EngineRouter(forkEngine, { log: (l) => process.stderr.write(`qwb: ${l}\n`) });
+
+/** The window a message came from, if it is one of ours showing our page. */
+function ours(event: IpcMainEvent | IpcMainInvokeEvent): BrowserWindow | undefined {
+  const entry = windows.get(event.sender.id);
+  if (!entry || BrowserWindow.fromWebContents(event.sender) !== entry.win) return undefined;
+  const url = event.senderFrame?.url ?? '';
+  return url.split('#')[0] === INDEX_URL ? entry.win : undefined;
+}
+
+function shellSession(): ShellSession {
+  return { mode: 'electron', workspace, exportDir: path.join(app.getPath('documents'), 'Quant Workbench exports'), version: app.getVersion() };
+}
+
+function menuCommand(cmd: MenuCommand): void {
+  const win = BrowserWindow.getFocusedWindow() ?? [...windows.values()][0]?.win;
+  win?.webContents.send(CHANNELS.menu, cmd);
+}
+
+function buildMenu(): void {
+  const template: MenuItemConstructorOptions[] = [
+    {
+      label: 'File',
+      submenu: [
+        { label: 'Open Model…', accelerator: 'CmdOrCtrl+O', click: () => menuCommand('open-model') },
+        { label: 'Try the Demo Model', click: () => menuCommand('open-demo') },
+        { label: 'Home', accelerator: 'CmdOrCtrl+H', click: () => menuCommand('go-home') },
+        { type: 'separator' },
+        { role: 'quit' },
+      ],
+    },
+    { role: 'editMenu' },
+    {
+      label: 'View',
+      submenu: [{ role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }, ...(app.isPackaged ? [] : [{ role: 'toggleDevTools' } as MenuItemConstructorOptions])],
+    },
+    {
+      label: 'Help',
+      submenu: [
+        {
+          label: 'About Quant Workbench',
+          click: () => void dialog.showMessageBox({ type: 'info', title: 'Quant Workbench', message: `Quant Workbench ${app.getVersion()}`, detail: `Post-training INT8 quantization over oneDNN.\nElectron ${process.versions.electron}, Node ${process.versions.node}` }),
+        },
+      ],
+    },
+  ];
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
+function createWindow(): void {
+  const win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    minWidth: 800,
+    minHeight: 560,
+    title: 'Quant Workbench',
+    show: false,
+    webPreferences: {
+      preload: PRELOAD,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  const id = win.webContents.id;
+  const client = router.connect((msg) => {
+    if (!win.isDestroyed()) win.webContents.send(CHANNELS.engineMessage, msg);
+  });
+  windows.set(id, { win, client });
+  win.on('closed', () => {
+    client.close();
+    windows.delete(id);
+  });
+  win.once('ready-to-show', () => win.show());
+  void win.loadFile(INDEX_HTML);
+}
+
+function harden(): void {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (e, url) => {
+      if (url !== INDEX_URL) e.preventDefault();
+    });
+    contents.on('will-redirect', (e) => e.preventDefault());
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+}
+
+function wireIpc(): void {
+  ipcMain.on(CHANNELS.engineSend, (event, msg: unknown) => {
+    if (!ours(event)) return;
+    windows.get(event.sender.id)?.client.handle(msg);
+  });
+  ipcMain.on(CHANNELS.showInFolder, (event, p: unknown) => {
+    if (ours(event) && typeof p === 'string' && path.isAbsolute(p)) shell.showItemInFolder(p);
+  });
+  const guarded = (channel: string, fn: (win: BrowserWindow, ...args: unknown[]) => Promise<unknown> | unknown) =>
+    ipcMain.handle(channel, (event, ...args: unknown[]) => {
+      const win = ours(event);
+      if (!win) throw new Error('refused: not the workbench window');
+      return fn(win, ...args);
+    });
+  guarded(CHANNELS.session, () => shellSession());
+  guarded(CHANNELS.openModel, async (win) => {
+    const r = await dialog.showOpenDialog(win, { title: 'Open an ONNX model', properties: ['openFile'], filters: [{ name: 'ONNX models', extensions: ['onnx'] }] });
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  });
+  guarded(CHANNELS.chooseFolder, async (win, title, defaultPath) => {
+    const r = await dialog.showOpenDialog(win, { title: String(title ?? 'Choose a folder'), defaultPath: typeof defaultPath === 'string' ? defaultPath : undefined, properties: ['openDirectory', 'createDirectory'] });
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  });
+  guarded(CHANNELS.chooseFile, async (win, title) => {
+    const r = await dialog.showOpenDialog(win, { title: String(title ?? 'Choose a file'), properties: ['openFile'] });
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  });
+}
+
+app.on('child-process-gone', (_e, details) => {
+  if (details.type === 'Utility' && details.serviceName === SERVICE_NAME) lastGone = { reason: details.reason, exitCode: details.exitCode };
+});
+
+app.whenReady().then(() => {
+  harden();
+  wireIpc();
+  buildMenu();
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+});
+
+app.on('window-all-closed', () => app.quit());
+app.on('will-quit', () => {
+  router.close();
+  fs.rmSync(workspace, { recursive: true, force: true });
+});
