@@ -13,6 +13,8 @@ import { parsePreprocess } from '../../renderer/src/store/calibration-slice';
 import type { StoreDeps } from '../../renderer/src/store/deps';
 import { estimateEta } from '../../renderer/src/store/eta';
 import { reduceRangePreset } from '../../renderer/src/store/reduce-range';
+import { Service } from '../../engine/api/service';
+import { NodeHost } from '../../engine/host/node-host';
 import { selectHeadline, selectLayerRows, selectLayerSqnr, selectLayerTiming, selectOpHistogram } from '../../renderer/src/store/selectors';
 import { startTestEngine, tempDir, type TestEngine } from './engine-helpers';
 
@@ -181,18 +183,23 @@ describe('store slices (real engine)', () => {
 });
 
 describe('store pure parts', () => {
-  const info = (extra: Record<string, unknown> = {}, isa = 'avx2'): RuntimeInfo => ({ onednn: '2.6.3', isa, cores: 2, ...extra }) as RuntimeInfo;
+  const info = (accumulation: RuntimeInfo['int8']['accumulation'], weightBits: 7 | 8, reason: string): RuntimeInfo => ({
+    onednn: '2.6.3', isa: 'avx2', cores: 2, cpu: { vendor: 'x', brand: 'x', features: [] }, int8: { accumulation, weightBits, reason },
+  });
 
-  it('reduce range: from an advice field, cpu features, or the ISA string', () => {
-    assert.equal(reduceRangePreset(info()).on, true);
-    assert.match(reduceRangePreset(info()).reason, /no VNNI \(avx2\)/);
-    assert.equal(reduceRangePreset(info({}, 'avx512_core_vnni')).on, false);
-    assert.equal(reduceRangePreset(info({ cpu: { vnni: true } })).on, false);
-    assert.equal(reduceRangePreset(info({ cpu: { features: ['avx2', 'avx512_vnni'] } })).on, false);
-    assert.equal(reduceRangePreset(info({ cpu: { features: { avx2: true, avxVnni: false } } })).on, true);
-    assert.deepEqual(reduceRangePreset(info({ int8Advice: { reduceRange: false, reason: 'VNNI present' } })), { on: false, reason: 'VNNI present' });
-    assert.equal(reduceRangePreset(info({ cpu: { advice: { reduceRange: true } } }, 'avx512_core_amx')).on, true, 'advice wins over the ISA');
+  it("reduce range: the engine's advice and reason, never a guess from the ISA's name", () => {
+    const sat = reduceRangePreset(info('16bit-pairs', 7, "7-bit weights (reduce range): oneDNN's int8 kernels here have no VNNI or AMX"));
+    assert.equal(sat.on, true);
+    assert.match(sat.reason, /^7-bit weights .*no VNNI or AMX\.$/);
+    // An ISA name that mentions nothing still follows the advice (Zen 5 reports avx512_core_bf16).
+    assert.equal(reduceRangePreset({ ...info('vnni', 8, '8-bit weights: 32 bits (VNNI)'), isa: 'avx512_core_bf16' }).on, false);
+    assert.equal(reduceRangePreset(info('amx', 8, '8-bit weights: 32 bits (AMX)')).on, false);
     assert.equal(reduceRangePreset(undefined).on, true);
+  });
+
+  it('reduce range preset of this machine is what quantize itself picks', async () => {
+    const real = await new Service(new NodeHost()).runtimeInfo();
+    assert.equal(reduceRangePreset(real).on, real.int8.accumulation === '16bit-pairs');
   });
 
   it('ETA from the rate since the first counted event', () => {

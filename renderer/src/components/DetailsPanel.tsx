@@ -43,6 +43,10 @@ export function DetailsPanel({ inline = false }: { inline?: boolean }) {
             <dd>{runtime.isa}</dd>
             <dt>Cores</dt>
             <dd>{runtime.cores}</dd>
+            <dt>int8</dt>
+            <dd title={runtime.int8.reason}>{runtime.int8.accumulation === '16bit-pairs' ? '16-bit pairs' : runtime.int8.accumulation.toUpperCase()}</dd>
+            <dt>CPU</dt>
+            <dd className="small">{runtime.cpu.features.join(' ') || 'no tracked features'}</dd>
           </dl>
         ) : (
           <p className="muted small">Asking the engine…</p>
