@@ -327,6 +327,9 @@ export interface ExportRequest {
   maxBatch?: number;
   /** `qwb compare --json` output, for json/csv. */
   report?: string;
+  /** so: replace the artifact's files (MODEL.so, qwb_model.h, example.c, README.md, manifest.json)
+   *  where `out` already holds some; without it such an export fails with E_EXISTS, naming them. */
+  force?: boolean;
 }
 
 export interface ExportResult {

@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'E_MODEL' // the model is invalid or unsupported
   | 'E_DATA' // input/calibration data is invalid
   | 'E_CANCELLED' // the job's AbortSignal fired
+  | 'E_EXISTS' // an output would replace files that are not this job's to replace (retry with force)
+  | 'E_LIMIT' // a size limit (engine/limits.ts) would be exceeded
   | 'E_INTERNAL'; // anything else (a bug)
 
 export interface ServiceError {

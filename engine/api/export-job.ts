@@ -7,13 +7,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { exportSo } from '../export/export-so';
+import { ArtifactExistsError, exportSo } from '../export/export-so';
 import { CompilerMissingError } from '../export/compiler';
 import { compareCsv, opCountsCsv } from '../export/report-csv';
 import type { CompareResult, ExportRequest, ExportResult, JobOptions, ModelSummary } from './contract';
 import { QwbError, throwIfAborted } from './errors';
 import type { JobContext } from './job-context';
 import { isQdqModel } from './runners';
+import { makeDirs } from '../safe-fs';
+import { refuseOverwritingInputs } from './output-guard';
 
 const EXT = { qdq: '.onnx', json: '.json', csv: '.csv' } as const;
 
@@ -22,7 +24,7 @@ const EXT = { qdq: '.onnx', json: '.json', csv: '.csv' } as const;
 export function singleFileOut(out: string, modelPath: string, format: 'qdq' | 'json' | 'csv', suffix: string): string {
   const file = out.toLowerCase().endsWith(EXT[format]) ? out : path.join(out, `${path.basename(modelPath).replace(/\.onnx$/i, '')}${suffix}${EXT[format]}`);
   // Exports write to the local file system (the .so needs a compiler there anyway): create the folder.
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeDirs(path.dirname(file));
   return file;
 }
 
@@ -49,8 +51,9 @@ export async function exportJob(
   if (!req.out) throw new QwbError('E_USAGE', 'export needs an output (--out DIR)');
   const fmt = req.format;
   if (!['so', 'qdq', 'json', 'csv'].includes(fmt)) throw new QwbError('E_USAGE', `export format must be so, qdq, json or csv, got '${fmt}'`);
-  if (req.maxBatch !== undefined && (!Number.isInteger(req.maxBatch) || req.maxBatch < 1)) {
-    throw new QwbError('E_USAGE', `maxBatch must be an integer >= 1, got ${req.maxBatch}`);
+  // The .so holds the max batch as an int64 and compiles a plan for it: keep it an int, and sane.
+  if (req.maxBatch !== undefined && (!Number.isInteger(req.maxBatch) || req.maxBatch < 1 || req.maxBatch > 2 ** 31 - 1)) {
+    throw new QwbError('E_USAGE', `maxBatch must be an integer from 1 to 2147483647, got ${req.maxBatch}`);
   }
   throwIfAborted(opts.signal, 'export');
 
@@ -59,6 +62,7 @@ export async function exportJob(
     try {
       const r = await exportSo(model, req.modelPath, req.out, {
         maxBatch: req.maxBatch,
+        force: req.force,
         onStage: (stage, done, total) => ctx.host.progress({ job: 'export', stage, done, total }),
       });
       const q = r.manifest.quantization;
@@ -73,6 +77,7 @@ export async function exportJob(
       };
     } catch (e) {
       if (e instanceof QwbError) throw e;
+      if (e instanceof ArtifactExistsError) throw new QwbError('E_EXISTS', e.message);
       // A missing compiler is the machine's set-up, anything else about the model or the build.
       throw new QwbError(e instanceof CompilerMissingError ? 'E_IO' : 'E_MODEL', (e as Error).message);
     }
@@ -84,7 +89,7 @@ export async function exportJob(
       throw new QwbError('E_USAGE', `${req.modelPath} is an FP32 model (no QuantizeLinear/DequantizeLinear): quantize it first (qwb quantize ${req.modelPath} --calib DATA --out MODEL.int8.onnx), then export that`);
     }
     const file = singleFileOut(req.out, req.modelPath, 'qdq', '');
-    if (path.resolve(file) === path.resolve(req.modelPath)) throw new QwbError('E_USAGE', `--out ${file} is the model itself`);
+    refuseOverwritingInputs([['--out', file]], [['model', req.modelPath]]);
     // The QDQ file is already the portable artifact: copied byte for byte (metadata included).
     await ctx.write(file, await ctx.read(req.modelPath));
     return { format: fmt, files: [file], notes: ['QDQ ONNX copied unchanged'], ms: performance.now() - t0 };
@@ -94,12 +99,14 @@ export async function exportJob(
   if (req.report || req.comparison) {
     const report = req.comparison ?? parseCompare(await ctx.read(req.report!), req.report!);
     const file = singleFileOut(req.out, req.modelPath, fmt, '.compare');
+    refuseOverwritingInputs([['--out', file]], [['model', req.modelPath], ['report', req.report]]);
     const text = fmt === 'json' ? `${JSON.stringify(report, null, 2)}\n` : compareCsv(report);
     await ctx.write(file, new Uint8Array(Buffer.from(text, 'utf8')));
     return { format: fmt, files: [file], notes: [`comparison report from ${req.report ?? 'the window'}`], ms: performance.now() - t0 };
   }
   const summary = await ctx.inspect(req.modelPath);
   const file = singleFileOut(req.out, req.modelPath, fmt, '.summary');
+  refuseOverwritingInputs([['--out', file]], [['model', req.modelPath]]);
   const text = fmt === 'json' ? `${JSON.stringify(summary, null, 2)}\n` : opCountsCsv(summary);
   await ctx.write(file, new Uint8Array(Buffer.from(text, 'utf8')));
   return { format: fmt, files: [file], notes: ['no --report given: model summary written'], ms: performance.now() - t0 };

@@ -17,6 +17,7 @@ import { QwbError, throwIfAborted, toQwbError } from './errors';
 import { evaluateDataset, measureLatency } from './evaluate-dataset';
 import type { JobContext } from './job-context';
 import { analyzeLayers } from './layer-analysis';
+import { refuseOverwritingInputs } from './output-guard';
 import { isQdqModel, openRunner } from './runners';
 import { staticBatchOf } from '../ir/graph-utils';
 
@@ -59,6 +60,10 @@ function configOf(req: QuantizeRequest, model: Model, warnings: string[]): Quant
 export async function quantizeJob(ctx: JobContext, req: QuantizeRequest, opts: JobOptions = {}): Promise<QuantizeResult> {
   const t0 = performance.now();
   const warnings: string[] = [];
+  refuseOverwritingInputs([['--out', req.outPath]], [
+    ['model', req.modelPath], ['calibration data', req.calib], ['calibration labels', req.calibLabels],
+    ['thresholds file', req.thresholdsFile], ['evaluation data', req.data], ['labels', req.labels],
+  ]);
   const model = await ctx.model(req.modelPath);
   if (isQdqModel(model)) throw new QwbError('E_USAGE', `${req.modelPath} is already quantized (it has QuantizeLinear/DequantizeLinear nodes)`);
   const config = configOf(req, model, warnings);

@@ -54,6 +54,7 @@ import type {
   WorkbenchService,
 } from './contract';
 import { QwbError, throwIfAborted } from './errors';
+import { refuseOverwritingInputs } from './output-guard';
 import type { Host } from './host';
 import { cloneModel, staticBatchOf } from '../ir/graph-utils';
 
@@ -147,6 +148,10 @@ export class Service implements WorkbenchService {
     for (const n of Object.keys(outputPaths)) {
       if (!outNames.includes(n)) throw new QwbError('E_USAGE', `'${n}' is not an output of the model (outputs: ${outNames.join(', ')})`);
     }
+    refuseOverwritingInputs(
+      Object.entries(outputPaths).map(([n, f]) => [`--output ${n}`, f]),
+      [['model', req.modelPath], ...Object.entries(inputPaths).map(([n, f]): [string, string] => [`--input ${n}`, f])],
+    );
     const inputs: Record<string, { dims: number[]; data: Float32Array }> = {};
     for (const name of inNames) {
       const file = inputPaths[name];

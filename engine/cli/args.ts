@@ -45,11 +45,12 @@ export class Args {
     return v;
   }
 
-  int(name: string, min: number): number | undefined {
+  /** An integer in [min, max] (max: 2^31 - 1, what every count and size here fits in). */
+  int(name: string, min: number, max = 2 ** 31 - 1): number | undefined {
     const v = this.string(name);
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (v.trim() === '' || !Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got '${v}'`);
+    if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got '${v}'`);
     return n;
   }
 

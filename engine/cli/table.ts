@@ -202,6 +202,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'out', value: 'DIR', required: true, help: 'output folder (so), or the file for qdq/json/csv', sample: 'other-dir' },
       { name: 'format', value: 'NAME', choices: ['so', 'qdq', 'json', 'csv'], default: 'so', help: 'what to write', sample: 'csv' },
       { name: 'max-batch', value: 'N', default: '64', help: 'largest batch the .so accepts', sample: '8' },
+      { name: 'force', help: 'so: replace the artifact files (MODEL.so, qwb_model.h, example.c, README.md, manifest.json) where DIR already holds some' },
       { name: 'report', value: 'COMPARE.json', default: 'none (the model summary)', help: "output of 'qwb compare --json', for json/csv", sample: 'r.json' },
       JSON_OPT,
     ],

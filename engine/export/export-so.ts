@@ -18,6 +18,7 @@ import { EXAMPLE_C } from './example-c';
 import { buildManifest, type ExportManifest } from './manifest';
 import { exportReadme } from './readme';
 import { packageRoot } from '../package-root';
+import { copyFileAtomic, makeDirs, writeFileAtomic } from '../safe-fs';
 import { CXX_FLAGS, runtimeArchive } from './runtime-archive';
 
 export interface ExportSoOptions {
@@ -27,7 +28,25 @@ export interface ExportSoOptions {
   jobs?: number;
   /** Library name without .so (default: the model file's name without .onnx). */
   name?: string;
+  /** Replace artifact files already in the folder (otherwise: ArtifactExistsError, nothing written). */
+  force?: boolean;
   onStage?: (stage: string, done?: number, total?: number) => void;
+}
+
+/** The folder already holds files of the artifact and `force` was not given. */
+export class ArtifactExistsError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly existing: string[],
+  ) {
+    super(`${dir} already holds ${existing.join(', ')}: an export would replace ${existing.length === 1 ? 'it' : 'them'} (use --force to allow that, or another folder)`);
+    this.name = 'ArtifactExistsError';
+  }
+}
+
+/** The files an export writes into its folder, the library first. */
+export function artifactFiles(library: string): string[] {
+  return [library, 'qwb_model.h', 'example.c', 'README.md', 'manifest.json'];
 }
 
 export interface ExportSoResult {
@@ -68,6 +87,9 @@ export async function exportSo(model: Model, modelPath: string, outDir: string, 
   if (!Number.isInteger(requested) || requested < 1) throw new Error(`max batch must be an integer >= 1, got ${requested}`);
   const name = opts.name ?? libraryName(modelPath);
   const library = `${name}.so`;
+  // Checked before any work: a user's README.md or example.c in the folder is not ours to replace.
+  const existing = artifactFiles(library).filter((f) => fs.existsSync(path.join(outDir, f)));
+  if (existing.length > 0 && !opts.force) throw new ArtifactExistsError(path.resolve(outDir), existing);
 
   opts.onStage?.('plan');
   const { plan, maxBatchCap } = exportPlan(model);
@@ -80,7 +102,7 @@ export async function exportSo(model: Model, modelPath: string, outDir: string, 
   const tRuntime = performance.now();
 
   opts.onStage?.('link');
-  fs.mkdirSync(outDir, { recursive: true });
+  makeDirs(outDir);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'qwb-export-'));
   const soPath = path.join(outDir, library);
   try {
@@ -97,7 +119,7 @@ export async function exportSo(model: Model, modelPath: string, outDir: string, 
       ['-O3', '-fPIC', '-shared', '-fopenmp', asmFile, '-Wl,--whole-archive', rt.archive, '-Wl,--no-whole-archive', '-ldnnl', '-Wl,--no-undefined', `-Wl,--version-script=${versionScript}`, `-Wl,-soname,${library}`, '-o', tmpSo],
       { what: `linking ${library}` },
     );
-    fs.copyFileSync(tmpSo, soPath);
+    copyFileAtomic(tmpSo, soPath);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -110,7 +132,7 @@ export async function exportSo(model: Model, modelPath: string, outDir: string, 
     ['README.md', exportReadme(manifest)],
     ['manifest.json', `${JSON.stringify(manifest, null, 2)}\n`],
   ];
-  for (const [f, data] of files) fs.writeFileSync(path.join(outDir, f), data);
+  for (const [f, data] of files) writeFileAtomic(path.join(outDir, f), data);
   const t1 = performance.now();
   return {
     dir: outDir,

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { ProgressEvent } from '../api/contract';
 import type { Host, LogLevel } from '../api/host';
 import { packageRoot } from '../package-root';
+import { writeFileAtomic } from '../safe-fs';
 
 export interface NodeHostOptions {
   onProgress?: (event: ProgressEvent) => void;
@@ -30,13 +31,10 @@ export class NodeHost implements Host {
   }
 
   async writeFile(file: string, data: Uint8Array): Promise<void> {
-    try {
-      // Outputs may name a folder that does not exist yet (the window's per-run folders, --out a/b.onnx).
-      await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
-      await fs.promises.writeFile(file, data);
-    } catch (e) {
-      throw new Error(`${file}: cannot write (${(e as Error).message})`);
-    }
+    // Temporary file, fsync, rename (engine/safe-fs.ts): a crash, SIGINT or full disk never leaves a
+    // partial file, and two writers leave one whole file. Missing folders are created (the window's
+    // per-run folders, --out a/b.onnx).
+    writeFileAtomic(file, data);
   }
 
   progress(event: ProgressEvent): void {

@@ -11,6 +11,7 @@ export const exportCommand: CommandHandler<ExportRequest> = {
       out: p.required('out'),
       maxBatch: p.int('max-batch', 1),
       report: p.string('report'),
+      force: p.flag('force') || undefined,
     };
   },
   async execute(service, req, opts) {

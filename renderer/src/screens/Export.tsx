@@ -11,10 +11,25 @@ import type { ExportFormat, ExportJob } from '../store/export-slice';
 import { baseName, joinPath } from '../store/deps';
 import { formatBytes } from '../store/selectors';
 
-function JobResult({ job, what }: { job: ExportJob; what: string }) {
+function JobResult({ job, what, onReplace }: { job: ExportJob; what: string; onReplace?: () => void }) {
   const host = useHost();
   if (job.status === 'running') return <ProgressBar label={`${what} progress`} stage={job.stage} done={job.done} total={job.total} unit="steps" />;
-  if (job.status === 'error') return <ErrorNote error={job.error} />;
+  if (job.status === 'error') {
+    // The folder already holds files of this artifact: ask before replacing them.
+    if (job.error?.code === 'E_EXISTS' && onReplace) {
+      return (
+        <div className="stack">
+          <ErrorNote error={job.error} />
+          <div>
+            <button type="button" className="btn" onClick={onReplace}>
+              Replace the files
+            </button>
+          </div>
+        </div>
+      );
+    }
+    return <ErrorNote error={job.error} />;
+  }
   const r = job.result;
   if (job.status !== 'done' || !r) return null;
   const href = r.download ? host.downloadHref(r.download.url) : undefined;
@@ -118,7 +133,7 @@ export function Export() {
             Export .so
           </button>
         </div>
-        <JobResult job={e.jobs.so} what="The .so" />
+        <JobResult job={e.jobs.so} what="The .so" onReplace={() => void e.start('so', true)} />
         {usage && e.jobs.so.status === 'done' ? (
           <div className="stack">
             <div className="spread">

@@ -18,6 +18,8 @@ const HINTS: Record<string, string> = {
   E_DATA: 'Check the data path, its labels and the preprocessing (size, channels, mean/std).',
   E_USAGE: 'Check the options on this screen; the message says which one is wrong.',
   E_CANCELLED: 'The job was cancelled; nothing was written.',
+  E_EXISTS: 'Replace those files, or choose another folder.',
+  E_LIMIT: 'The model or data is larger than the workbench allows; the message names the size and the limit.',
   E_ENGINE: 'Run the step again: a new engine process starts by itself.',
   E_PROTOCOL: 'The window and the engine disagree about a message: reload the window.',
   E_INTERNAL: 'This is a bug in Quant Workbench; the message says where it happened.',

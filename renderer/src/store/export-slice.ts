@@ -25,7 +25,8 @@ export interface ExportShape {
     jobs: Record<ExportFormat, ExportJob>;
     setFolder(folder: string): void;
     setMaxBatch(v: string): void;
-    start(format: ExportFormat): Promise<void>;
+    /** `force`: replace artifact files already in the folder (asked first: E_EXISTS). */
+    start(format: ExportFormat, force?: boolean): Promise<void>;
     reset(): void;
   };
 }
@@ -43,14 +44,14 @@ export const createExportSlice =
         jobs: idle(),
         setFolder: (folder) => set({ export: { ...get().export, folder } }),
         setMaxBatch: (maxBatch) => set({ export: { ...get().export, maxBatch } }),
-        start: async (format) => {
+        start: async (format, force) => {
           const s = get();
           const fp32 = s.model.ref?.path;
           const int8 = s.run.result?.outPath;
           const fail = (e: unknown) => patchJob(format, { status: 'error', error: toUiError(`Exporting ${format === 'so' ? 'the .so' : format.toUpperCase()}`, e) });
           if (!fp32) return fail(new Error('Open a model first'));
           const folder = s.export.folder.trim() || joinPath(deps.session.exportDir, baseName(fp32).replace(/\.onnx$/i, ''));
-          const req: ExportRequest = { modelPath: format === 'so' ? (int8 ?? fp32) : format === 'qdq' ? (int8 ?? '') : fp32, format, out: folder };
+          const req: ExportRequest = { modelPath: format === 'so' ? (int8 ?? fp32) : format === 'qdq' ? (int8 ?? '') : fp32, format, out: folder, ...(force ? { force } : {}) };
           if (format === 'qdq' && !int8) return fail(new Error('Quantize the model first: the QDQ ONNX is the INT8 model'));
           if (format === 'so') {
             const mb = Number(s.export.maxBatch);
