@@ -27,16 +27,47 @@ export function datasetSpecFor(file: string, labels?: string): DatasetSpec {
   return { kind: 'idx', images: file, labels };
 }
 
-/** The preprocessing a model recorded (quantize writes it), or {}. */
+/** The preprocessing a model recorded (quantize writes it), or {}. Parsed strictly: a malformed
+ *  entry once made eval run unnormalised (93% -> 13%) without a word, so it is an error naming the
+ *  key. */
 export function recordedPreprocess(model: Model): PreprocessOptions {
   const text = model.metadata[METADATA_PREPROCESS];
-  if (!text) return {};
+  if (text === undefined) return {};
+  const bad = (what: string): never => {
+    throw new QwbError('E_MODEL', `${model.path ?? 'the model'}: metadata '${METADATA_PREPROCESS}' ${what}; re-quantize the model or pass the preprocessing flags`);
+  };
+  let v: unknown;
   try {
-    const v = JSON.parse(text) as PreprocessOptions;
-    return v && typeof v === 'object' ? v : {};
-  } catch {
-    return {};
+    v = JSON.parse(text);
+  } catch (e) {
+    bad(`is not JSON (${(e as Error).message})`);
   }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) bad('is not an object');
+  const o = v as Record<string, unknown>;
+  const out: PreprocessOptions = {};
+  const numbers = (key: string, positive: boolean): number[] | undefined => {
+    const a = o[key];
+    if (a === undefined) return undefined;
+    if (!Array.isArray(a) || (a.length !== 1 && a.length !== 3) || !a.every((x) => typeof x === 'number' && Number.isFinite(x) && (!positive || x > 0))) {
+      bad(`key "${key}" = ${JSON.stringify(a)}: expected 1 or 3 finite numbers${positive ? ' > 0' : ''}`);
+    }
+    return a as number[];
+  };
+  for (const key of Object.keys(o)) if (!['size', 'mean', 'std', 'color'].includes(key)) bad(`has an unknown key "${key}"`);
+  if (o.size !== undefined) {
+    const sz = o.size;
+    if (!Array.isArray(sz) || sz.length !== 2 || !sz.every((x) => Number.isInteger(x) && x > 0 && x <= 1 << 16)) bad(`key "size" = ${JSON.stringify(sz)}: expected [height, width] in pixels`);
+    out.size = [(sz as number[])[0], (sz as number[])[1]];
+  }
+  if (o.color !== undefined) {
+    if (o.color !== 'gray' && o.color !== 'rgb' && o.color !== 'bgr') bad(`key "color" = ${JSON.stringify(o.color)}: expected "gray", "rgb" or "bgr"`);
+    out.color = o.color as PreprocessOptions['color'];
+  }
+  const mean = numbers('mean', false);
+  const std = numbers('std', true);
+  if (mean) out.mean = mean;
+  if (std) out.std = std;
+  return out;
 }
 
 /** Flags over the model's recorded preprocessing. */

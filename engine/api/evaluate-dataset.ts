@@ -40,7 +40,15 @@ export async function evaluateDataset(runner: ModelRunner, ds: Dataset, opts: Ev
       ms += performance.now() - t0;
       const logits = out[runner.outputNames[0]];
       if (!logits) throw new QwbError('E_MODEL', `the model produced no output '${runner.outputNames[0]}'`);
-      acc.add(logits.data, logits.data.length / b.dims[0], b.labels!);
+      const classes = logits.data.length / b.dims[0];
+      // A label the model cannot predict would only count as wrong (scored 0% for a whole class
+      // list that does not match the model): refuse it, naming the data and the label.
+      if (ds.classes && ds.classes.length > classes) {
+        throw new QwbError('E_DATA', `${ds.source}: ${ds.classes.length} class folders (${ds.classes.slice(0, 4).join(', ')}${ds.classes.length > 4 ? ', ...' : ''}) for a model with ${classes} outputs`);
+      }
+      const bad = b.labels!.findIndex((l) => l < 0 || l >= classes);
+      if (bad >= 0) throw new QwbError('E_DATA', `${ds.source}: label ${b.labels![bad]} of item ${b.indices[bad]} is outside the model's ${classes} classes (0..${classes - 1})`);
+      acc.add(logits.data, classes, b.labels!);
       opts.onProgress?.(acc.count, ds.count);
     }
   } catch (e) {

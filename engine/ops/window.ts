@@ -26,6 +26,8 @@ function checkLen(name: string, v: number[], k: number, fail: Fail): number[] {
 export function resolveWindow(node: Node, inSp: number[], kernel: number[], fail: Fail, ceilMode = false): Window {
   const k = inSp.length;
   if (kernel.length !== k) fail(`kernel has ${kernel.length} spatial dims, input has ${k}`);
+  // The ONNX spec's ranges: a kernel of 0 would pool nothing (-inf) or convolve nothing.
+  if (kernel.some((v) => !Number.isInteger(v) || v < 1)) fail(`kernel_shape [${kernel.join(', ')}] must hold integers >= 1`);
   const strides = checkLen('strides', intsOr(attrInts(node, 'strides', undefined), k, 1), k, fail);
   const dilations = checkLen('dilations', intsOr(attrInts(node, 'dilations', undefined), k, 1), k, fail);
   if (strides.some((s) => s < 1)) fail('strides must be >= 1');
@@ -49,6 +51,7 @@ export function resolveWindow(node: Node, inSp: number[], kernel: number[], fail
   if (autoPad === 'VALID') pads = new Array<number>(2 * k).fill(0);
   else if (autoPad === 'NOTSET') pads = checkLen('pads', intsOr(attrInts(node, 'pads', undefined), 2 * k, 0), 2 * k, fail);
   else fail(`unknown auto_pad '${autoPad}'`);
+  if (pads.some((p) => !Number.isInteger(p) || p < 0)) fail(`pads [${pads.join(', ')}] must hold integers >= 0`);
   for (let i = 0; i < k; i++) {
     const eff = (kernel[i] - 1) * dilations[i] + 1;
     const span = inSp[i] + pads[i] + pads[i + k] - eff;

@@ -48,11 +48,14 @@ function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
-/** A positive float32 scale; a zero range (all-zero tensor) gets scale 1 so that 0 stays exact
- *  and no division by zero happens downstream (ONNX requires scale > 0). */
+/** A positive float32 scale; a zero range (an all-zero tensor) gets scale 1 so that 0 stays exact
+ *  and no division by zero happens downstream (ONNX requires scale > 0). A non-zero range whose
+ *  scale underflows or overflows float32 is an error, never a silent 1. */
 function safeScale(s: number): number {
+  if (s === 0) return 1;
   const f = Math.fround(s);
-  return f > 0 && Number.isFinite(f) ? f : 1;
+  if (!(f >= 1.1754943508222875e-38) || !Number.isFinite(f)) throw new RangeError(`scale ${s} is not a normal float32 (the range is too narrow or too wide)`);
+  return f;
 }
 
 function checkRange(r: TensorRange, what: string): void {

@@ -78,6 +78,7 @@ export class ModelSession implements InferenceSession {
       const t = inputs[name];
       if (!t) throw new Error(`missing input '${name}'`);
       if (!(t.data instanceof Float32Array)) throw new Error(`input '${name}': data must be a Float32Array`);
+      if (t.dims.some((d) => !Number.isInteger(d) || d < 1)) throw new Error(`input '${name}': dims [${t.dims.join(', ')}] hold a zero-size or invalid dimension (an empty batch?); every dim must be >= 1`);
       const n = t.dims.reduce((a, b) => a * b, 1);
       if (n !== t.data.length) throw new Error(`input '${name}': dims [${t.dims.join(',')}] need ${n} values, got ${t.data.length}`);
       dims[name] = [...t.dims];

@@ -107,6 +107,13 @@ void CompileContext::compile() {
   const int nSteps = static_cast<int>(p.steps.size());
   stepActions.assign(nSteps, {});
   stepImpl.assign(nSteps, "");
+  // oneDNN divides by dims when it builds primitives: a zero-size tensor (a 0-row batch) once died
+  // of SIGFPE inside matmul creation. Refused here for every caller (addon, .so, hand-made plans).
+  for (const PlanTensor& t : p.tensors) {
+    for (int64_t d : dimsAtBatch(t, batch_)) {
+      if (d < 1) throw RuntimeError("tensor '" + t.name + "' has a zero-size or negative dimension at batch " + std::to_string(batch_));
+    }
+  }
   for (int s = 0; s < nSteps; s++) {
     stepIndex_ = s;
     step_ = &p.steps[s];

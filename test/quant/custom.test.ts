@@ -6,10 +6,9 @@ import * as path from 'node:path';
 import { CalibrationError, CustomCalibrator, parseThresholds } from '../../engine/quant/calibrators';
 
 test('both forms parse: {min, max} and a symmetric threshold', () => {
-  const m = parseThresholds('{"a": {"min": -1, "max": 6}, "b": 2.5, "c": 0}', 't.json');
+  const m = parseThresholds('{"a": {"min": -1, "max": 6}, "b": 2.5}', 't.json');
   assert.deepEqual(m.get('a'), { min: -1, max: 6 });
   assert.deepEqual(m.get('b'), { min: -2.5, max: 2.5 });
-  assert.deepEqual(m.get('c'), { min: -0, max: 0 });
 });
 
 test('errors name the file and the key', () => {
@@ -18,7 +17,12 @@ test('errors name the file and the key', () => {
     ['[1, 2]', /^t\.json: expected an object/],
     ['{"a": "3"}', /^t\.json: key "a": expected .* got "3"/],
     ['{"a": -1}', /^t\.json: key "a": threshold -1/],
-    ['{"a": {"min": 2, "max": 1}}', /^t\.json: key "a": min 2 is greater than max 1/],
+    ['{"a": {"min": 2, "max": 1}}', /^t\.json: key "a": min 2 must be less than max 1/],
+    // Thresholds that once became scale 1.0 in silence (top-1 93% -> 17%).
+    ['{"a": 0}', /^t\.json: key "a": threshold 0 must be a finite number > 0/],
+    ['{"a": 1e-300}', /^t\.json: key "a": range \[-1e-300, 1e-300\] is too narrow for a float32 scale/],
+    ['{"a": 1e300}', /^t\.json: key "a": range \[-1e\+300, 1e\+300\] overflows float32/],
+    ['{"a": {"min": 3, "max": 3}}', /^t\.json: key "a": min 3 must be less than max 3/],
     ['{"a": {"min": 0}}', /^t\.json: key "a": "max" must be a finite number/],
     ['{"a": {"min": 0, "max": 1, "mx": 2}}', /^t\.json: key "a": unexpected field\(s\) "mx"/],
   ];

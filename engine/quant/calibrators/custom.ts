@@ -41,8 +41,8 @@ export function parseThresholds(text: string, file: string): Map<string, TensorR
   for (const [key, v] of Object.entries(doc as Record<string, unknown>)) {
     const where = `${file}: key "${key}"`;
     if (typeof v === 'number') {
-      if (!Number.isFinite(v) || v < 0) throw new CalibrationError(`${where}: threshold ${v} must be a finite number >= 0`);
-      out.set(key, { min: -v, max: v });
+      if (!Number.isFinite(v) || v <= 0) throw new CalibrationError(`${where}: threshold ${v} must be a finite number > 0`);
+      out.set(key, checkSpan({ min: -v, max: v }, where));
       continue;
     }
     if (v === null || typeof v !== 'object' || Array.isArray(v)) {
@@ -58,10 +58,21 @@ export function parseThresholds(text: string, file: string): Map<string, TensorR
     }
     const min = o.min as number;
     const max = o.max as number;
-    if (min > max) throw new CalibrationError(`${where}: min ${min} is greater than max ${max}`);
-    out.set(key, { min, max });
+    if (min >= max) throw new CalibrationError(`${where}: min ${min} must be less than max ${max}`);
+    out.set(key, checkSpan({ min, max }, where));
   }
   return out;
+}
+
+// float32 scales: a range whose step (span / 255) underflows to 0 or is not a normal float32, or
+// whose ends overflow float32, cannot be encoded; such values once became scale 1.0 silently.
+const FLT_MIN_NORMAL = 1.1754943508222875e-38;
+const FLT_MAX = 3.4028234663852886e38;
+function checkSpan(r: TensorRange, where: string): TensorRange {
+  const span = Math.max(r.max, 0) - Math.min(r.min, 0);
+  if (Math.abs(r.min) > FLT_MAX || Math.abs(r.max) > FLT_MAX) throw new CalibrationError(`${where}: range [${r.min}, ${r.max}] overflows float32`);
+  if (span / 255 < FLT_MIN_NORMAL) throw new CalibrationError(`${where}: range [${r.min}, ${r.max}] is too narrow for a float32 scale (span / 255 = ${span / 255})`);
+  return r;
 }
 
 export class CustomCalibrator implements Calibrator {
