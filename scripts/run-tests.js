@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the compiled tests: every dist/test/**/*.test.js whose TypeScript source still exists,
 // one file at a time (`node --test --test-concurrency=1`), streaming the runner's output.
-// Usage: node scripts/run-tests.js [FILTER...]   (a FILTER keeps files whose path contains it)
+// Usage: node scripts/run-tests.js [--zoo] [FILTER...]   (a FILTER keeps files whose path contains it;
+// --zoo runs the heavy model-corpus files, *.zoo-test.js, instead: `npm run test:zoo`)
 // Exits with the runner's code and ends with a plain `N passed, N failed` line. On a CPU above AVX2
 // the kernel suites run again capped to AVX2 (see cappedRerunPlan), counted in that line.
 'use strict';
@@ -11,7 +12,9 @@ const { spawn, spawnSync } = require('node:child_process');
 
 const root = path.resolve(__dirname, '..');
 const distTest = path.join(root, 'dist', 'test');
-const filters = process.argv.slice(2);
+const zoo = process.argv.includes('--zoo');
+const suffix = zoo ? '.zoo-test.js' : '.test.js';
+const filters = process.argv.slice(2).filter((a) => a !== '--zoo');
 
 function walk(dir, out) {
   let entries;
@@ -23,7 +26,7 @@ function walk(dir, out) {
   for (const e of entries) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) walk(p, out);
-    else if (e.isFile() && e.name.endsWith('.test.js')) out.push(p);
+    else if (e.isFile() && e.name.endsWith(suffix)) out.push(p);
   }
   return out;
 }

@@ -6,7 +6,8 @@
 // The producer keeps writing T under its FP32 name, so per-layer comparison finds the same names in
 // both models. Only standard ONNX nodes are written (BN is folded into the weights, no post-ops).
 
-import { attrFloat, attrInt, type Model, type Node } from '../ir/graph';
+import { attrFloat, attrInt, type Dim, type Graph, type Model, type Node } from '../ir/graph';
+import { defaultInputDims, inferShapes } from '../passes/infer';
 import { cloneModel, freshName } from '../ir/graph-utils';
 import { makeTensor, type Tensor } from '../ir/tensor';
 import type { QuantConfig } from './config';
@@ -79,8 +80,15 @@ export function writeQdq(plan: QuantPlan, opts: QdqWriteOptions): QdqModel {
     g.values.set(name, { name, dtype: t.dtype, shape: [...t.dims] });
     return name;
   };
-  const mkNode = (opType: string, name: string, inputs: string[], outputs: string[], axis?: number): Node => {
-    const n: Node = { name: freshName(g, name), opType, domain: '', inputs, outputs, attrs: {} };
+  // Node names must be unique too (ONNX Runtime refuses a file with two nodes of one name): a bias
+  // or weight initializer shared by several layers (PyTorch's exporter deduplicates equal
+  // initializers) gets one DequantizeLinear per layer, each needing its own name.
+  const nodeNames = new Set(g.nodes.map((n) => n.name).filter(Boolean));
+  const mkNode = (opType: string, base: string, inputs: string[], outputs: string[], axis?: number): Node => {
+    let name = base;
+    for (let i = 1; nodeNames.has(name); i++) name = `${base}_${i}`;
+    nodeNames.add(name);
+    const n: Node = { name, opType, domain: '', inputs, outputs, attrs: {} };
     if (axis !== undefined) n.attrs.axis = { type: 'int', value: axis };
     return n;
   };
@@ -196,5 +204,56 @@ export function writeQdq(plan: QuantPlan, opts: QdqWriteOptions): QdqModel {
 
   model.metadata = { ...model.metadata, ...(opts.metadata ?? {}) };
   model.producerName = 'quant-workbench';
+  fillOutputShapes(model);
+  checkWritten(g);
   return { model, params, weights };
+}
+
+/** onnx.checker requires a shape on every graph output; a source model may declare none. Shapes
+ *  come from inference at batch 1 and 2: a dim that changes with the batch is written symbolic. */
+function fillOutputShapes(model: Model): void {
+  const g = model.graph;
+  if (g.outputs.every((o) => o.shape && (g.values.get(o.name)?.shape ?? o.shape))) return;
+  const at = (batch: number): Map<string, Dim[] | undefined> => {
+    const m = cloneModel(model);
+    inferShapes(m, defaultInputDims(m, batch));
+    return new Map(m.graph.outputs.map((o) => [o.name, o.shape]));
+  };
+  let s1: Map<string, Dim[] | undefined>;
+  let s2: Map<string, Dim[] | undefined>;
+  try {
+    s1 = at(1);
+    s2 = at(2);
+  } catch (e) {
+    throw new Error(`QDQ writer: cannot infer the shape of graph outputs ${g.outputs.filter((o) => !o.shape).map((o) => `'${o.name}'`).join(', ')}: ${(e as Error).message}`);
+  }
+  for (const o of g.outputs) {
+    if (o.shape && (g.values.get(o.name)?.shape ?? o.shape)) continue;
+    const a = s1.get(o.name) ?? [];
+    const b = s2.get(o.name) ?? [];
+    o.shape = a.map((d, i) => (d === b[i] ? d : i === 0 ? 'batch' : `${o.name}_dim${i}`));
+    const v = g.values.get(o.name);
+    if (v) v.shape = [...o.shape];
+  }
+}
+
+/** What onnx.checker and ONNX Runtime's loader insist on, checked before a file is written: unique
+ *  node names, every value written once, every input defined before it is read. A failure here is
+ *  a bug of the writer, reported rather than saved. */
+export function checkWritten(g: Graph): void {
+  const names = new Set<string>();
+  const defined = new Set<string>([...g.inputs.map((v) => v.name), ...g.initializers.keys()]);
+  for (const n of g.nodes) {
+    if (n.name) {
+      if (names.has(n.name)) throw new Error(`QDQ writer: two nodes named '${n.name}'`);
+      names.add(n.name);
+    }
+    for (const i of n.inputs) if (i && !defined.has(i)) throw new Error(`QDQ writer: node '${n.name}' (${n.opType}) reads '${i}' before any node writes it`);
+    for (const o of n.outputs) {
+      if (!o) continue;
+      if (defined.has(o)) throw new Error(`QDQ writer: value '${o}' is written twice (second time by node '${n.name}')`);
+      defined.add(o);
+    }
+  }
+  for (const o of g.outputs) if (!defined.has(o.name)) throw new Error(`QDQ writer: graph output '${o.name}' is not computed`);
 }

@@ -19,6 +19,7 @@ import { cloneModel, consumers, producers } from '../ir/graph-utils';
 import { foldBatchNorms } from '../passes/fold-batchnorm';
 import { removeIdentities } from '../passes/remove-identity';
 import type { QuantConfig } from './config';
+import { inferValueKinds, type ValueKinds } from './value-kinds';
 
 export const QUANTIZABLE_OPS = ['Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'Add', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Concat'] as const;
 const WEIGHTED = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
@@ -75,12 +76,13 @@ export function prepareForQuantization(model: Model): Model {
   return m;
 }
 
-function isActivation(g: Graph, prod: Map<string, Node>, t: string): boolean {
+function isActivation(g: Graph, prod: Map<string, Node>, kinds: ValueKinds | undefined, t: string): boolean {
   if (!t || g.initializers.has(t)) return false;
   const input = g.inputs.find((v) => v.name === t);
   if (input) return input.dtype === 'float32';
   const p = prod.get(t);
   if (!p || NON_FLOAT.has(p.opType) || p.opType === 'Constant') return false;
+  if (kinds) return kinds.dtype.get(t) === 'float32' && !kinds.folded.has(t);
   const dtype = g.values.get(t)?.dtype;
   return dtype === undefined || dtype === 'float32';
 }
@@ -108,7 +110,9 @@ export function planQuantization(prepared: Model, config: QuantConfig, extraExcl
   const outputs = new Set(g.outputs.map((o) => o.name));
   const names = new Set([...config.exclude.names, ...extraExclude]);
   const opTypes = new Set(config.exclude.opTypes);
-  const act = (t: string) => isActivation(g, prod, t);
+  // Integer shape arithmetic (and anything folded at compile time) is not an activation.
+  const kinds = inferValueKinds(prepared);
+  const act = (t: string) => isActivation(g, prod, kinds, t);
   const constF32 = (t: string | undefined) => !!t && g.initializers.get(t)?.dtype === 'float32';
 
   const layers: QuantLayer[] = [];
@@ -119,6 +123,8 @@ export function planQuantization(prepared: Model, config: QuantConfig, extraExcl
   for (const n of g.nodes) {
     if (!(QUANTIZABLE_OPS as readonly string[]).includes(n.opType) || (n.domain !== '' && n.domain !== 'ai.onnx')) continue;
     const skip = (reason: string) => excluded.push({ node: n.name, op: n.opType, reason });
+    // Shape arithmetic (an integer Concat or Add of dims, folded at compile time) is no layer.
+    if (kinds && (kinds.folded.has(n.outputs[0]) || (kinds.dtype.get(n.outputs[0]) ?? 'float32') !== 'float32')) continue;
     if (names.has(n.name) || n.outputs.some((o) => names.has(o))) {
       skip('excluded by name');
       continue;

@@ -18,8 +18,10 @@ import { isQdqNode, qdqParams, quantTable, type QuantParams } from '../passes/qd
 import { isInt8Node, lowerInt8Node, type Int8Helpers } from './lower-int8';
 
 
+/** The bytes of a typed array, as a view: IR tensors are never written after they are made (passes
+ *  replace them), and a copy here held every weight of a model twice while it compiled. */
 function bytesOf(a: Float32Array | Int8Array | Uint8Array | Int32Array): Uint8Array {
-  return new Uint8Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength));
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
 /** Plan dtype and bytes of an IR constant. */

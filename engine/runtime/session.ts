@@ -57,6 +57,10 @@ export class ModelSession implements InferenceSession {
     entry = (async () => {
       const { plan } = compilePlan(this.model, inputDims, this.options.fused ?? true, this.options.int8 ?? true);
       const native = await createNativeSession(plan, { threads: this.options.threads ?? 0 });
+      // The native session holds its own copy of every constant (weights reordered once); the cached
+      // plan keeps only the structure (dims, steps) that runs and profiles read. A constant's bytes
+      // become an empty array, so `data !== undefined` still marks it constant.
+      for (const t of plan.tensors) if (t.data && t.data.byteLength > 0) t.data = new Uint8Array(0);
       return { plan, native };
     })();
     this.cache.set(key, entry);

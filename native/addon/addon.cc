@@ -234,16 +234,17 @@ Napi::Value SessionWrap::Steps(const Napi::CallbackInfo& info) {
   return arr;
 }
 
+// Parses the plan straight from the caller's Uint8Array (kept alive by a reference until the job
+// settles; parsePlan makes the one aligned copy the session keeps), so a large model's plan is not
+// held three times at once while it compiles.
 class CreateWorker : public PromiseWorker {
  public:
-  CreateWorker(Napi::Env env, std::vector<uint8_t> bytes, qwb::SessionOptions opt)
-      : PromiseWorker(env), bytes_(std::move(bytes)), opt_(opt) {}
+  CreateWorker(Napi::Env env, Napi::Uint8Array bytes, qwb::SessionOptions opt)
+      : PromiseWorker(env), ref_(Napi::Persistent(bytes)), data_(bytes.Data()), size_(bytes.ByteLength()), opt_(opt) {}
 
  protected:
   void Run() override {
-    std::shared_ptr<qwb::Plan> plan = qwb::parsePlan(bytes_.data(), bytes_.size());
-    bytes_.clear();
-    bytes_.shrink_to_fit();
+    std::shared_ptr<qwb::Plan> plan = qwb::parsePlan(data_, size_);
     session_ = std::make_shared<qwb::PlanExecutor>(plan, opt_);
   }
   Napi::Value Resolve(Napi::Env env) override {
@@ -253,7 +254,9 @@ class CreateWorker : public PromiseWorker {
   }
 
  private:
-  std::vector<uint8_t> bytes_;
+  Napi::Reference<Napi::Uint8Array> ref_;
+  const uint8_t* data_;
+  size_t size_;
   qwb::SessionOptions opt_;
   std::shared_ptr<qwb::PlanExecutor> session_;
 };
@@ -277,8 +280,7 @@ Napi::Value CreateSession(const Napi::CallbackInfo& info) {
       opt.threads = static_cast<int>(v);
     }
   }
-  std::vector<uint8_t> copy(bytes.Data(), bytes.Data() + bytes.ByteLength());
-  auto* w = new CreateWorker(env, std::move(copy), opt);
+  auto* w = new CreateWorker(env, bytes, opt);
   Napi::Promise p = w->promise();
   w->Queue();
   return p;

@@ -107,11 +107,22 @@ void CompileContext::compile() {
   const int nSteps = static_cast<int>(p.steps.size());
   stepActions.assign(nSteps, {});
   stepImpl.assign(nSteps, "");
-  // oneDNN divides by dims when it builds primitives: a zero-size tensor (a 0-row batch) once died
-  // of SIGFPE inside matmul creation. Refused here for every caller (addon, .so, hand-made plans).
-  for (const PlanTensor& t : p.tensors) {
-    for (int64_t d : dimsAtBatch(t, batch_)) {
-      if (d < 1) throw RuntimeError("tensor '" + t.name + "' has a zero-size or negative dimension at batch " + std::to_string(batch_));
+  // oneDNN divides by dims when it builds compute primitives: a zero-size tensor (a 0-row batch)
+  // once died of SIGFPE inside matmul creation. Graph inputs must be non-empty, and so must every
+  // tensor a compute step reads or writes (data movement such as an empty Slice result is fine).
+  auto nonEmpty = [&](int32_t id, const std::string& where) {
+    for (int64_t d : dimsAtBatch(p.tensors.at(id), batch_)) {
+      if (d < 1) throw RuntimeError(where + "tensor '" + p.tensors.at(id).name + "' has a zero-size dimension at batch " + std::to_string(batch_));
+    }
+  };
+  for (int32_t id : p.inputs) nonEmpty(id, "graph input: ");
+  static const char* const kMovement[] = {"reshape", "transpose", "slice", "copy", "concat", "pad"};
+  for (const PlanStep& st : p.steps) {
+    bool movement = false;
+    for (const char* k : kMovement) movement = movement || st.kind == k;
+    if (movement) continue;
+    for (auto* list : {&st.inputs, &st.outputs}) {
+      for (int32_t id : *list) if (id >= 0) nonEmpty(id, "step " + st.label() + ": ");
     }
   }
   for (int s = 0; s < nSteps; s++) {

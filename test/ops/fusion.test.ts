@@ -104,7 +104,7 @@ opCases([
     },
   },
   {
-    // The erf GELU pattern fused as a gelu_erf post-op (engine/ir/passes/fuse-gelu.ts), numerically.
+    // The erf GELU pattern fused as a gelu_erf post-op (engine/passes/fuse-gelu.ts), numerically.
     label: 'MatMul + erf GELU (Div, Erf, Add, Mul, Mul) + MatMul',
     inputs: { x: [3, 8] },
     outputs: ['y'],

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { TopKAccumulator } from '../../engine/eval/metrics';
-import { argmaxAgreement, cosineSimilarity, sqnrDb } from '../../engine/quant/metrics';
+import { LayerErrorAccumulator } from '../../engine/quant/analysis';
+import { argmaxAgreement, cosineSimilarity, ErrorSums, sqnrDb } from '../../engine/quant/metrics';
 
 test('SQNR in dB on hand-computed values', () => {
   // signal 3^2 + 4^2 = 25, noise 0.5^2 = 0.25: 10 log10(100) = 20 dB
@@ -16,6 +17,31 @@ test('cosine similarity', () => {
   assert.equal(cosineSimilarity([1, 2, 3], [-1, -2, -3]), -1);
   assert.equal(cosineSimilarity([0, 0], [0, 0]), 1);
   assert.equal(cosineSimilarity([0, 0], [1, 0]), 0);
+});
+
+test('running sums over chunks give the whole-tensor SQNR and cosine (per-layer analysis in constant memory)', () => {
+  const n = 10_000;
+  const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.1) * 3);
+  const y = x.map((v, i) => v + 0.01 * Math.cos(i * 0.7));
+  const sums = new ErrorSums();
+  for (let i = 0; i < n; i += 1234) sums.add(x.subarray(i, i + 1234), y.subarray(i, i + 1234));
+  assert.equal(sums.count, n);
+  // Independent reference: the definitions written out over the whole arrays at once.
+  let xx = 0, yy = 0, xy = 0, dd = 0;
+  for (let i = 0; i < n; i++) {
+    xx += x[i] * x[i];
+    yy += y[i] * y[i];
+    xy += x[i] * y[i];
+    dd += (x[i] - y[i]) ** 2;
+  }
+  assert.ok(Math.abs(sums.sqnrDb() - 10 * Math.log10(xx / dd)) < 1e-9);
+  assert.ok(Math.abs(sums.cosine() - xy / Math.sqrt(xx * yy)) < 1e-12);
+  // The accumulator keeps four numbers per layer, whatever the number of batches.
+  const acc = new LayerErrorAccumulator([{ name: 'conv', op: 'Conv', fp32: 'a', int8: 'a_dq' }]);
+  for (let i = 0; i < n; i += 1000) acc.add({ a: { data: x.subarray(i, i + 1000) } }, { a_dq: { data: y.subarray(i, i + 1000) } });
+  const [row] = acc.ranked();
+  assert.ok(Math.abs(row.sqnr_db - sums.sqnrDb()) < 1e-9 && Math.abs(row.cosine - sums.cosine()) < 1e-12);
+  assert.throws(() => acc.add({ a: { data: x.subarray(0, 3) } }, { a_dq: { data: y.subarray(0, 4) } }), /has 3 values but INT8 'a_dq' has 4/);
 });
 
 test('top-1 / top-5 from logits and labels', () => {

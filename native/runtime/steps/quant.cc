@@ -64,6 +64,29 @@ dnnl::memory zeroPointMem(CompileContext& c, int32_t zp) {
 }
 
 void addConvert(CompileContext& c, const Mem& src, QScale s, const Mem& dst, QScale d) {
+  // oneDNN 2.6.3's jit:uni reorder gets zero points wrong when it also changes the layout: a source
+  // zero point from u8 nhwc to f32 nchw with 64+ channels and an odd spatial size of 25+ (7x7:
+  // DenseNet's last block, where the BatchNorm after each Concat reads dequantized values), a
+  // destination zero point from f32 ncw to u8 nwc with 50 channels (ViT's [1,50,768] tokens), and
+  // more; every element comes out wrong (test/native/int8.test.ts). Same-layout conversions are
+  // exact, so a conversion with a zero point that changes layout is done as two reorders: a plain
+  // copy into the other layout on the int8 side (the smaller dtype), and the conversion proper in
+  // one layout. Costs one int8-sized pass, only where a layout changes.
+  const dt_t sdt = src.desc().data_type(), ddt = dst.desc().data_type();
+  if ((s.zp != 0 || d.zp != 0) && withDtype(src.desc(), ddt) != dst.desc()) {
+    if (dnnl_data_type_size(static_cast<dnnl_data_type_t>(sdt)) <= dnnl_data_type_size(static_cast<dnnl_data_type_t>(ddt))) {
+      const md_t mid = withDtype(dst.desc(), sdt);  // src's values in dst's layout
+      Mem moved = c.view(c.scratch(mid.get_size()), mid);
+      c.addReorder(src, moved);
+      addConvert(c, moved, s, dst, d);
+    } else {
+      const md_t mid = withDtype(src.desc(), ddt);  // converted values in src's layout
+      Mem converted = c.view(c.scratch(mid.get_size()), mid);
+      addConvert(c, src, s, converted, d);
+      c.addReorder(converted, dst);
+    }
+    return;
+  }
   dnnl::primitive_attr attr = c.attr();
   const double ratio = static_cast<double>(s.scale) / d.scale;
   if (ratio != 1.0) attr.set_output_scales(0, {static_cast<float>(ratio)});
