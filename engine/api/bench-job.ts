@@ -20,6 +20,7 @@ import { QwbError, throwIfAborted } from './errors';
 import type { JobContext } from './job-context';
 import { int8Accumulation } from '../runtime/cpu';
 import { isQdqModel } from './runners';
+import { checkBytes, elementsOf } from '../limits';
 
 /** Seeded standard-normal floats (Box-Muller). */
 export function randomNormal(n: number, seed: number): Float32Array {
@@ -39,6 +40,7 @@ export function randomFeeds(model: Model, batch: number, seed = 1): Record<strin
   const dims = defaultInputDims(model, batch);
   const feeds: Record<string, HostTensor> = {};
   Object.entries(dims).forEach(([name, d], i) => {
+    checkBytes(`input '${name}' [${d.join(', ')}] float32`, elementsOf(d) * 4, 'tensorBytes');
     feeds[name] = { dims: d, data: randomNormal(d.reduce((a, b) => a * b, 1), seed + i) };
   });
   return feeds;
@@ -49,6 +51,7 @@ function randomDataset(model: Model, count: number, seed: number): Dataset {
   const [, c, h, w] = defaultInputDims(model, 1)[model.graph.inputs[0].name];
   if (h === undefined || w === undefined) throw new QwbError('E_USAGE', 'on-the-fly quantization needs an image input [N, C, H, W]; pass --int8 MODEL.int8.onnx');
   const item = c * h * w;
+  checkBytes(`input [${c}, ${h}, ${w}] float32`, elementsOf([c, h, w]) * 4, 'tensorBytes');
   return {
     source: `random-normal(seed ${seed})`,
     count,

@@ -34,6 +34,7 @@ export function errorCode(e: unknown, fallback: ErrorCode): ErrorCode {
   if (!(e instanceof Error)) return 'E_INTERNAL';
   const code = (e as Error & { code?: unknown }).code;
   if (e.name === 'AbortError' || code === 'ABORT_ERR') return 'E_CANCELLED';
+  if (code === 'LIMIT') return 'E_LIMIT';
   if (typeof code === 'string' && (code.startsWith('DATA_') || code === 'CALIBRATION')) return 'E_DATA';
   return fallback;
 }

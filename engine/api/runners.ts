@@ -8,7 +8,7 @@ import { saveModel } from '../onnx/save';
 import { ModelSession } from '../runtime/session';
 import type { HostTensor } from '../runtime/session-types';
 import type { Backend } from './contract';
-import { QwbError } from './errors';
+import { errorCode, QwbError } from './errors';
 
 export interface ModelRunner {
   readonly inputNames: string[];
@@ -47,7 +47,7 @@ class QwbRunner implements ModelRunner {
       return (await this.session.run(feeds)).outputs;
     } catch (e) {
       const hint = this.qdq ? ' (a QDQ model: if this runtime build cannot lower it yet, try --backend ort)' : '';
-      throw new QwbError('E_MODEL', `${this.label}: ${(e as Error).message}${hint}`);
+      throw new QwbError(errorCode(e, 'E_MODEL'), `${this.label}: ${(e as Error).message}${errorCode(e, 'E_MODEL') === 'E_LIMIT' ? '' : hint}`);
     }
   }
 

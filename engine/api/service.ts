@@ -53,7 +53,7 @@ import type {
   RuntimeInfo,
   WorkbenchService,
 } from './contract';
-import { QwbError, throwIfAborted } from './errors';
+import { QwbError, throwIfAborted, toQwbError } from './errors';
 import { refuseOverwritingInputs } from './output-guard';
 import type { Host } from './host';
 import { cloneModel, staticBatchOf } from '../ir/graph-utils';
@@ -89,7 +89,7 @@ export class Service implements WorkbenchService {
       m.path = file;
       return { model: m, bytes: bytes.byteLength };
     } catch (e) {
-      throw new QwbError('E_MODEL', (e as Error).message);
+      throw toQwbError(e, 'E_MODEL');
     }
   }
 

@@ -62,6 +62,8 @@ export function mainHelp(version: string): string {
     'usage: qwb COMMAND [ARGS] [options]',
     '       qwb COMMAND --help     every option of COMMAND, its default and an example',
     '       qwb --version',
+    '       qwb --max-memory SIZE COMMAND ...   the memory budget every size limit derives from (default 8G;',
+    '                                           also QWB_MAX_MEMORY): one tensor 1/8, a model\'s weights 1/2',
     '',
     'commands:',
     ...COMMANDS.flatMap((c) => [`  ${usageLine(c)}`, ...wrap(c.summary, WIDTH, 6).map((l) => `      ${l}`)]),

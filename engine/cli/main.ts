@@ -9,6 +9,7 @@ import type { JobOptions, ProgressEvent, WorkbenchService } from '../api/contrac
 import { toServiceError } from '../api/errors';
 import { Service } from '../api/service';
 import { NodeHost } from '../host/node-host';
+import { parseSize, setMemoryBudget } from '../limits';
 import { packageRoot } from '../package-root';
 import { UsageError } from './args';
 import type { CommandHandler } from './commands/command';
@@ -54,7 +55,19 @@ const TOP_VERSION = ['--version', '-V'];
 
 /** Runs the CLI; returns the exit code. `signal` cancels the running job (SIGINT/SIGTERM). */
 export async function main(argv: readonly string[], io: Io, options: { signal?: AbortSignal } = {}): Promise<number> {
-  const [cmd, ...rest] = argv;
+  let args = argv;
+  // Global options go before the command (as `git -C DIR`): only the memory budget (engine/limits.ts).
+  if (args[0] === '--max-memory' || args[0]?.startsWith('--max-memory=')) {
+    const value = args[0].includes('=') ? args[0].slice(args[0].indexOf('=') + 1) : args[1];
+    const bytes = value === undefined ? undefined : parseSize(value);
+    if (bytes === undefined) {
+      io.stderr(`qwb: --max-memory needs a size such as 8G or 512M, got '${value ?? ''}'\nrun 'qwb --help' for usage\n`);
+      return EXIT_USAGE;
+    }
+    setMemoryBudget(bytes);
+    args = args.slice(args[0].includes('=') ? 1 : 2);
+  }
+  const [cmd, ...rest] = args;
   const json = rest.includes('--json');
   try {
     if (cmd === undefined || TOP_HELP.includes(cmd)) {

@@ -1,7 +1,10 @@
 // Labels files for IDX/NPY datasets: an IDX uint8 vector (MNIST's *-labels-idx1-ubyte[.gz]) or a
-// .npy integer vector (int64, int32, uint8, ...), told apart by magic. Small: read whole.
+// .npy integer vector (int64, int32, uint8, ...), told apart by magic. Small: read whole, and a
+// gzip stream is inflated only up to what `expectedCount` labels can take (a .gz that claims 3e9
+// labels once inflated without bound while the images streamed).
 
 import * as fs from 'node:fs';
+import * as zlib from 'node:zlib';
 import { DataError, fsError } from './errors';
 import { parseIdx } from './idx';
 import { parseNpy } from './npy';
@@ -14,6 +17,17 @@ export async function loadLabels(file: string, expectedCount: number, dataFile: 
     bytes = await fs.promises.readFile(file);
   } catch (e) {
     throw fsError(e, file, 'labels file');
+  }
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    // IDX: 4 magic + 4 per dim (rank <= 2) + 1 byte per label; NPY: header (< 64 KiB) + 8 per label.
+    const most = 65536 + 8 * expectedCount + 16;
+    try {
+      bytes = zlib.gunzipSync(bytes, { maxOutputLength: most });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ERR_BUFFER_TOO_LARGE') throw new DataError('DATA_LABELS', `data: labels ${file} inflate to more than ${most} bytes, far more than ${expectedCount} labels (the items of ${dataFile}) need`);
+      throw new DataError('DATA_CORRUPT', `data: labels ${file}: not a valid gzip stream (${(e as Error).message})`);
+    }
   }
   const isNpy = bytes.length >= 6 && bytes[0] === 0x93 && bytes.subarray(1, 6).toString('latin1') === 'NUMPY';
   let shape: number[];

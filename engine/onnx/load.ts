@@ -8,7 +8,8 @@ import { onnx } from 'onnx-proto';
 
 import type { AttrValue, Dim, Graph, Model, Node, ValueInfo } from '../ir/graph';
 import type { Tensor } from '../ir/tensor';
-import { dtypeFromCode, longToNumber, onnxTypeName } from './dtypes';
+import { checkBytes, elementsOf, limits, LimitError } from '../limits';
+import { dtypeFromCode, dtypeSize, longToNumber, onnxTypeName } from './dtypes';
 import { tensorFromProto, type TensorReadOptions } from './tensor-proto';
 
 /** Default-domain opsets the engine's ops are written and tested for. Newer opsets are refused by
@@ -110,8 +111,15 @@ export function modelFromProto(m: onnx.IModelProto, opts: LoadOptions & { file: 
     opset = 1;
   }
 
+  const lim = limits();
+  if ((g.node ?? []).length > lim.nodes) throw new LimitError(`${file}: ${(g.node ?? []).length} nodes, above the limit of ${lim.nodes}`);
   const initializers = new Map<string, Tensor>();
+  let weightBytes = 0;
   for (const t of g.initializer ?? []) {
+    const dims = (t.dims ?? []).map(longToNumber);
+    const dt = dtypeFromCode(t.dataType ?? 0);
+    weightBytes += elementsOf(dims) * (dt && dt !== 'string' ? dtypeSize(dt) : 1);
+    checkBytes(`${file}: the initializers up to '${t.name ?? ''}'`, weightBytes, 'weightBytes');
     const name = t.name ?? '';
     initializers.set(name, tensorFromProto(t, topts));
   }

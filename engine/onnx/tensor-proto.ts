@@ -6,6 +6,7 @@ import { onnx } from 'onnx-proto';
 import { allocData, numel, type DType, type Tensor, type TensorData } from '../ir/tensor';
 import { codeFromDtype, dtypeFromCode, dtypeSize, longToNumber, onnxTypeName } from './dtypes';
 import { readExternalData } from './external-data';
+import { checkBytes, elementsOf } from '../limits';
 
 export interface TensorReadOptions {
   /** Folder that external data locations are relative to (the model's folder). */
@@ -103,6 +104,8 @@ export function tensorFromProto(t: onnx.ITensorProto, opts: TensorReadOptions = 
   const dims = (t.dims ?? []).map(longToNumber);
   if (dims.some((d) => !Number.isInteger(d) || d < 0)) throw new Error(`${where(name, opts)}: invalid dims [${dims.join(',')}]`);
   const n = numel(dims);
+  // Before any allocation or read: dims come from the file (a few bytes can declare terabytes).
+  checkBytes(`${where(name, opts)} [${dims.join(', ')}] ${dtype}`, elementsOf(dims) * dtypeSize(dtype), 'tensorBytes');
   let bytes: Uint8Array | undefined;
   if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) bytes = readExternal(t, name, opts);
   else if (t.rawData && t.rawData.length > 0) bytes = t.rawData;

@@ -7,7 +7,7 @@ import { describeNode } from '../ir/graph';
 import type { Tensor } from '../ir/tensor';
 import { getOp, supportedOps } from '../ops/registry';
 import type { InferContext, ValueType } from '../ops/op';
-import { floatOutputElements, tryFoldNode } from './constant-fold';
+import { tryFoldNode } from './constant-fold';
 import { SUPPORTED_OPSETS } from '../onnx/load';
 
 export interface InferOptions {
@@ -123,7 +123,7 @@ export function inferShapes(model: Model, inputDims: Record<string, number[]>, o
       const msg = (e as Error).message;
       throw msg.startsWith('node ') ? e : new Error(`${describeNode(node)}: ${msg}`);
     }
-    if (fold && !options.keep?.(node) && tryFoldNode(graph, node, op, model.opset, floatOutputElements(types))) {
+    if (fold && !options.keep?.(node) && tryFoldNode(graph, node, op, model.opset, types)) {
       graph.nodes.splice(k, 1);
       k--;
       continue;

@@ -6,6 +6,7 @@
 // boundaries of the QuantizeLinear/DequantizeLinear nodes left) become plan tensors with `quant`;
 // nodes touching them lower through lower-int8.ts.
 
+import { formatBytes, limits, LimitError } from '../limits';
 import { describeNode, type Graph, type Model, type Node } from '../ir/graph';
 import type { Tensor } from '../ir/tensor';
 import { prepareModel } from '../passes/optimize';
@@ -143,6 +144,12 @@ export function lowerGraph(model: Model): Plan {
     };
     if (!op.lower) {
       const computed = node.inputs.filter((i) => i && !graph.initializers.has(i));
+      if (computed.length === 0) {
+        // Every input was constant, so folding declined for size: say which output and how big.
+        const outs = node.outputs.filter(Boolean).map((o) => graph.values.get(o)).filter((v): v is NonNullable<typeof v> => !!v);
+        const what = outs.map((v) => `'${v.name}' [${(v.shape ?? []).join(', ')}] ${v.dtype}`).join(', ');
+        throw new LimitError(`${describeNode(node)}: its output ${what} is too large to compute at load time (limit ${formatBytes(limits().foldBytes)} per folded tensor; raise it with --max-memory), and it has no runtime implementation`);
+      }
       fail(`supported only when constant folding removes it, but input(s) ${computed.map((c) => `'${c}'`).join(', ')} are computed at runtime`);
     }
     const ctx: LowerContext = {

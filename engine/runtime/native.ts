@@ -10,6 +10,7 @@ import type { NativeAddon, NativeInfo, NativeRunResult, NativeSession, NativeSes
 import type { Plan } from '../plan/plan';
 import { serializePlan } from '../plan/plan-writer';
 import { packageRoot } from '../package-root';
+import { checkBytes, elementsOf } from '../limits';
 
 /** The raw addon exports (the session object it resolves has the NativeSession methods). */
 interface RawAddon {
@@ -148,6 +149,10 @@ export function loadNativeAddon(): NativeAddon {
 /** Serialises `plan` and creates a native session that validates run() inputs against it. */
 export async function createNativeSession(plan: Plan, options: NativeSessionOptions): Promise<NativeSession> {
   checkThreads(options);
+  // Every tensor the native side will allocate (activations, inputs, outputs), before it does:
+  // a model that declares a 40000x40000 input or Expands to 1.25 GB is refused by name.
+  const SIZE = { f32: 4, s32: 4, u8: 1, s8: 1 } as Record<string, number>;
+  for (const t of plan.tensors) checkBytes(`tensor '${t.name}' [${t.dims.join(', ')}] ${t.dtype}`, elementsOf(t.dims) * (SIZE[t.dtype] ?? 8), 'tensorBytes');
   const bytes = serializePlan(plan);
   const raw = loadRaw();
   const rawSession = await raw.createSession(bytes, options);
