@@ -20,6 +20,9 @@ import { parseNpy } from '../../engine/data/npy';
 import { closeness } from '../helpers/tolerance';
 import { smallConvNet } from '../quantize/helpers';
 import { writeNpy } from '../data/helpers';
+import { makeTensor } from '../../engine/ir/tensor';
+import { saveModel } from '../../engine/onnx/save';
+import { IrBuilder, int, ints } from '../engine/ir-builder';
 import { EngineDriver, type Outcome } from './fuzz/engine-driver';
 import { dataCases } from './fuzz/mutate-data';
 import { onnxCases } from './fuzz/mutate-onnx';
@@ -59,6 +62,30 @@ function judge(t: Tally, label: string, o: Outcome): void {
   else if (!o.error.message || RAW.test(o.error.message)) t.failures.push(`${label}: raw error: ${o.error.message}`);
 }
 
+/** A second base over the same [N, 1, 28, 28] input: shape arithmetic and layout ops (Reshape,
+ *  Transpose, Slice, Concat, Gather, MatMul, Softmax) whose integer constants the mutations hit. */
+function shapeOpsNet(): Uint8Array {
+  const b = new IrBuilder();
+  b.input('input', ['N', 1, 28, 28]);
+  b.init('shape', makeTensor('int64', [3], [0, 28, 28]));
+  b.init('perm_src', makeTensor('int64', [1], [1]));
+  b.init('starts', makeTensor('int64', [1], [2]));
+  b.init('ends', makeTensor('int64', [1], [26]));
+  b.init('axes', makeTensor('int64', [1], [2]));
+  b.init('idx', makeTensor('int64', [4], [0, 5, 9, 20]));
+  b.rand('w', [24, 10], -0.5, 0.5);
+  b.node('Reshape', ['input', 'shape'], ['r'], {}, 'reshape');
+  b.node('Transpose', ['r'], ['t'], { perm: ints([0, 2, 1]) }, 'transpose');
+  b.node('Slice', ['t', 'starts', 'ends', 'axes'], ['s'], {}, 'slice');
+  b.node('Concat', ['s', 's'], ['c'], { axis: int(1) }, 'concat');
+  b.node('Gather', ['c', 'idx'], ['g'], { axis: int(1) }, 'gather');
+  b.node('MatMul', ['g', 'w'], ['m'], {}, 'matmul');
+  b.node('ReduceMean', ['m'], ['rm'], { axes: ints([1]), keepdims: int(0) }, 'mean');
+  b.node('Softmax', ['rm'], ['logits'], { axis: int(1) }, 'softmax');
+  b.output('logits');
+  return saveModel(b.model);
+}
+
 async function ortOutput(file: string, x: Float32Array): Promise<Float32Array | undefined> {
   try {
     const s = await ort.InferenceSession.create(file);
@@ -75,7 +102,7 @@ async function ortOutput(file: string, x: Float32Array): Promise<Float32Array | 
 
 test(`fuzz: ${ONNX_CASES} mutated ONNX models and ${DATA_CASES} bad data files through the engine process`, { timeout: 30 * 60_000 }, async () => {
   const base = smallConvNet(path.join(dir, 'base.onnx'));
-  const baseBytes = new Uint8Array(fs.readFileSync(base));
+  const bases = [new Uint8Array(fs.readFileSync(base)), shapeOpsNet()];
   const x = new Float32Array(2 * 784).map((_, i) => Math.sin(i) * 0.8);
   const xFile = path.join(dir, 'x.npy');
   writeNpy(xFile, '<f4', [2, 1, 28, 28], new Uint8Array(x.buffer));
@@ -85,7 +112,7 @@ test(`fuzz: ${ONNX_CASES} mutated ONNX models and ${DATA_CASES} bad data files t
   const tally: Tally = { cases: 0, calls: 0, ok: 0, errors: {}, failures: [], agreedWithOrt: 0 };
   try {
     // --- models ---
-    for (const [i, c] of onnxCases(baseBytes, ONNX_CASES, SEED).entries()) {
+    for (const [i, c] of onnxCases(bases, ONNX_CASES, SEED).entries()) {
       const caseDir = path.join(dir, `m${i}`);
       fs.mkdirSync(caseDir);
       for (const [name, f] of Object.entries(c.files ?? {})) {

@@ -109,6 +109,26 @@ const MUTATIONS: Mutation[] = [
     if (r.chance(0.5)) t.externalData.push({ key: 'length', value: r.pick(['12', '-1', '1e9', 'x', String(2 ** 40)]) });
     return `initializer '${t.name}' external at '${location}'`;
   },
+  function initializerValues(m, r) {
+    // Shape-like values (Reshape shapes, Slice starts/ends, axes) turned into nasty ones.
+    const ints = m.graph!.initializer!.filter((t) => t.dataType === 7 || t.dataType === 6);
+    const t = ints.length ? r.pick(ints) : r.pick(m.graph!.initializer!);
+    t.dataType = 7;
+    const n = Math.max(1, Number((t.dims ?? []).reduce((a, b) => Number(a) * Number(b), 1)));
+    t.rawData = new Uint8Array(new BigInt64Array(n).map(() => BigInt(Math.trunc(r.pick(NASTY_INTS)))).buffer);
+    return `initializer '${t.name}' values -> nasty int64`;
+  },
+  function malformedStructure(m, r) {
+    const g = m.graph!;
+    const kind = r.int(0, 5);
+    if (kind === 0) g.node!.push({} as onnx.INodeProto);
+    else if (kind === 1) g.input!.push({ name: r.pick(['', 'input']) });
+    else if (kind === 2) g.initializer!.push({ ...g.initializer![0] });
+    else if (kind === 3) r.pick(g.node!).attribute = [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR }];
+    else if (kind === 4) r.pick(g.node!).attribute = [{ name: r.pick(['then_branch', 'body']), type: onnx.AttributeProto.AttributeType.GRAPH, g: {} }];
+    else g.node!.push({ opType: 'Constant', output: ['k'], attribute: [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: { dataType: 7, dims: [2 ** 31, 2 ** 31] } }] });
+    return `malformed structure (${kind})`;
+  },
   function valueInfo(m, r) {
     const g = m.graph!;
     g.valueInfo = [{ name: r.pick(g.node!).output![0], type: { tensorType: { elemType: r.pick([1, 7, 99]), shape: { dim: [{ dimValue: longOf(r.pick(NASTY_INTS)) }] } } } }];
@@ -116,12 +136,14 @@ const MUTATIONS: Mutation[] = [
   },
 ];
 
-/** `count` mutants of `base` (ONNX bytes): a third byte-level, the rest structural (1-3 mutations). */
-export function onnxCases(base: Uint8Array, count: number, seed: number): OnnxCase[] {
+/** `count` mutants of the `bases` (ONNX bytes, used in turn): a third byte-level, the rest
+ *  structural (1-3 mutations). */
+export function onnxCases(bases: Uint8Array[], count: number, seed: number): OnnxCase[] {
   const r = new Rng(seed);
   const out: OnnxCase[] = [];
   const w = new Uint8Array(48).map((_, i) => i);
   for (let k = 0; k < count; k++) {
+    const base = bases[k % bases.length];
     if (k % 3 === 0) {
       const bytes = new Uint8Array(base);
       const kind = r.int(0, 2);
