@@ -266,8 +266,24 @@ describe('window in browser mode (Chromium, real engine)', { skip }, () => {
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
-  it('survives an engine crash: the window stays, says what happened, and the next run works', async () => {
+  it('an engine killed mid-calibration: the window says so, starts a new engine, reloads the model, keeps the settings; only that run is lost', async () => {
     await page.setViewportSize({ width: 1400, height: 900 });
+    // The engine processes of this server (its children): the killed one goes, a new one comes.
+    const engines = () => {
+      try {
+        return execFileSync('pgrep', ['-P', String(server.child.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+      } catch {
+        return [];
+      }
+    };
+    const oneEngineBut = async (gone: number[]) => {
+      for (let i = 0; i < 300; i++) {
+        const now = engines();
+        if (now.length === 1 && !gone.includes(now[0])) return now[0];
+        await page.waitForTimeout(50);
+      }
+      throw new Error(`no new engine process: ${engines()} (gone: ${gone})`);
+    };
     await page.getByRole('button', { name: '3. Calibrate' }).click();
     await page.getByRole('button', { name: 'Go to step 3: Quantization mode' }).click();
     await page.getByLabel('Entropy (KL)').check();
@@ -275,13 +291,36 @@ describe('window in browser mode (Chromium, real engine)', { skip }, () => {
     await page.getByRole('button', { name: 'Go to step 4: Run' }).click();
     await page.getByRole('button', { name: 'Run again' }).click();
     await page.waitForFunction(() => Number(document.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow') ?? 0) > 0);
-    const engine = execFileSync('pgrep', ['-P', String(server.child.pid)], { encoding: 'utf8' }).trim().split('\n')[0];
-    process.kill(Number(engine), 'SIGSEGV');
-    await page.getByRole('alert').filter({ hasText: 'The engine process stopped' }).waitFor();
-    await page.getByRole('alert').filter({ hasText: 'Quantizing failed' }).getByText(/killed by SIGSEGV \(a crash in native code\)/).waitFor();
+    const [victim] = engines();
+    process.kill(victim, 'SIGKILL');
+
+    const notice = page.getByRole('alert', { name: 'Engine process' });
+    await notice.getByText(/The engine process was killed by SIGKILL \(perhaps out of memory\)/).waitFor();
+    await notice.getByText('A new engine process is running: fashion_resnet.onnx was reloaded; your settings are kept.').waitFor();
+    await notice.getByText('Lost: the quantization that was running; run it again.').waitFor();
+    await page.getByRole('alert').filter({ hasText: 'Quantizing failed' }).getByText(/killed by SIGKILL/).waitFor();
+    // Nobody clicked anything: the shell started the new engine, and the window reloaded the model into it.
+    const second = await oneEngineBut([victim]);
     await shot(page, 'engine-crash');
-    await page.getByRole('button', { name: 'Dismiss' }).click();
+    await page.getByRole('button', { name: '2. Model' }).click();
+    await page.getByRole('heading', { name: 'fashion_resnet.onnx', level: 1 }).waitFor();
+    assert.equal(await page.getByRole('table', { name: 'Layers' }).locator('tbody tr').count(), 22);
+    // The wizard's settings are the ones the run had.
+    await page.getByRole('button', { name: '3. Calibrate' }).click();
     await page.getByRole('button', { name: 'Go to step 3: Quantization mode' }).click();
+    assert.ok(await page.getByLabel('Entropy (KL)').isChecked());
+    assert.equal(await page.getByLabel('Calibration samples').inputValue(), '1000');
+
+    // The restart affordance: a new engine process on request.
+    await notice.getByRole('button', { name: 'Restart the engine' }).click();
+    await notice.getByText('The engine process was restarted from the window.').waitFor();
+    await notice.getByText('No job was running.').waitFor();
+    await notice.getByText(/^A new engine process is running/).waitFor();
+    await oneEngineBut([victim, second]);
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+    assert.equal(await notice.count(), 0);
+
+    // Only the job was lost: the same window runs it again, to the end, without reopening anything.
     await page.getByLabel('Min/max').check();
     await page.getByLabel('Calibration samples').fill('64');
     await page.getByRole('button', { name: 'Go to step 4: Run' }).click();
