@@ -209,6 +209,10 @@ describe('window in browser mode (Chromium, real engine)', { skip }, () => {
     const so = fs.readdirSync(out).find((f) => f.endsWith('.so'));
     assert.ok(so, `a .so in ${out}: ${fs.readdirSync(out)}`);
     for (const f of ['example.c', 'qwb_model.h', 'manifest.json']) assert.ok(fs.existsSync(path.join(out, f)), f);
+    // The artifact names the model by its file name: no folder of this machine (the workspace).
+    const manifest = fs.readFileSync(path.join(out, 'manifest.json'), 'utf8');
+    assert.equal((JSON.parse(manifest) as { source_model: string }).source_model, 'fashion_resnet.int8.onnx');
+    for (const f of ['manifest.json', 'README.md', so]) assert.equal(fs.readFileSync(path.join(out, f)).indexOf(workspace), -1, `${f} names ${workspace}`);
     assert.match((await page.getByLabel('C usage snippet').textContent()) ?? '', /qwb_create\(&model[\s\S]*qwb_run\(model[\s\S]*qwb_destroy\(model\)/);
     execFileSync('gcc', ['-O2', 'example.c', '-o', 'example', '-L.', `-l:${so}`, "-Wl,-rpath,$ORIGIN"], { cwd: out });
     const ran = execFileSync(path.join(out, 'example'), ['--batch', '2', '--iters', '3', '--warmup', '1'], { cwd: out, encoding: 'utf8' });
@@ -234,6 +238,7 @@ describe('window in browser mode (Chromium, real engine)', { skip }, () => {
     assert.equal(json.count, 300);
     assert.ok(Math.abs(json.fp32.top1 * 100 - fp32Top1) < 0.01);
     assert.ok(fs.readFileSync(path.join(out, files.find((f) => f.endsWith('.compare.csv'))!), 'utf8').split('\n').length > 3);
+    for (const f of files.filter((x) => /\.(json|csv|onnx)$/.test(x))) assert.equal(fs.readFileSync(path.join(out, f)).indexOf(workspace), -1, `${f} names ${workspace}`);
     await page.getByRole('heading', { name: 'QDQ ONNX' }).evaluate((h: any) => h.scrollIntoView({ block: 'start' }));
     await shot(page, 'export-flow');
   });
