@@ -22,6 +22,7 @@ import { chromiumMissing, launchChromium, SHOTS, unnamedControls, watchErrors } 
 declare const document: any;
 declare const DataTransfer: any;
 declare const File: any;
+declare const sessionStorage: any;
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const DEMO = path.join(ROOT, 'assets', 'demo', 'fashion_resnet.onnx');
@@ -76,7 +77,8 @@ describe('window in browser mode (Chromium, real engine)', { skip }, () => {
     await page.goto(server.url);
     await page.getByRole('heading', { name: 'Quantize a model to INT8' }).waitFor();
     assert.ok(!page.url().includes('token='), 'the token leaves the address bar');
-    const session = await page.evaluate(async () => (await fetch('/api/session')).json());
+    // The API takes the token from a header (the page keeps it in sessionStorage), never the cookie alone.
+    const session = await page.evaluate(async () => (await fetch('/api/session', { headers: { 'x-qwb-token': sessionStorage.getItem('qwb.token') ?? '' } })).json());
     workspace = (session as { workspace: string }).workspace;
     await shot(page, 'home-flow');
 
