@@ -50,7 +50,19 @@ function forkEngine(): EngineChannel {
           fn(exit);
         }, 50);
       }),
-    kill: () => void child.kill(),
+    kill: () => {
+      // SIGTERM, then SIGKILL for an engine that does not go (stuck in native code): Restart relies on it.
+      const pid = child.pid;
+      child.kill();
+      if (pid === undefined) return;
+      setTimeout(() => {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }, 2000).unref();
+    },
   };
 }
 

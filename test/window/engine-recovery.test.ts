@@ -188,6 +188,35 @@ describe('engine recovery', () => {
     assert.ok(!fs.existsSync(path.join(tmp, 'restarted.int8.onnx')));
   });
 
+  it('"Restart the engine" also ends an engine that ignores SIGTERM (SIGKILL after the grace period)', async () => {
+    const stubborn = path.join(tmp, 'stubborn.js');
+    fs.writeFileSync(stubborn, "process.on('SIGTERM', () => {}); process.on('message', () => {}); setInterval(() => {}, 1000);\n");
+    const pids: number[] = [];
+    const router = new EngineRouter(() => {
+      const ch = forkEngine({ entry: stubborn });
+      pids.push(ch.pid!);
+      return ch;
+    });
+    const answers: FromEngineMessage[] = [];
+    const client = router.connect((m) => answers.push(m));
+    try {
+      client.handle({ id: 1, method: 'runtimeInfo' });
+      await until('the first engine', () => pids.length === 1 && alive(pids[0]));
+      await new Promise((r) => setTimeout(r, 200));
+      const t0 = Date.now();
+      client.handle({ control: 'restart-engine' });
+      await until('the stuck engine to be gone', () => !alive(pids[0]), 10_000);
+      const took = Date.now() - t0;
+      assert.ok(took >= 1500 && took < 6000, `gone ${took} ms after the restart`);
+      assert.equal(pids.length, 2);
+      const failed = answers.find((a) => 'id' in a && a.id === 1);
+      assert.ok(failed && 'error' in failed && failed.error.code === 'E_ENGINE');
+    } finally {
+      router.close();
+      await until('the engines to be gone', () => pids.every((p) => !alive(p)), 10_000);
+    }
+  });
+
   it('an engine that keeps dying is not restarted forever; a restart from the window tries again', async () => {
     const crash = path.join(tmp, 'crash-at-once.js');
     fs.writeFileSync(crash, 'process.exit(3);\n');
