@@ -1,10 +1,12 @@
 // Electron main: the window, its menu and dialogs, and the routing of engine messages to the
-// engine process (a utilityProcess, never this process: a crash there leaves the window alive).
-// No business logic here. Security: context isolation, sandbox, no Node in the page, a strict
-// CSP (renderer/index.html), navigation/new windows/webviews/permissions refused, and every IPC
-// message's sender checked against our own window and page.
+// engine process (a utilityProcess, never this process: a crash there leaves the window alive;
+// the router starts a new one by itself). No business logic here. Security (Electron's checklist,
+// decided in policy.ts and applied here): the page from our own qwb:// scheme (never file://),
+// context isolation, the sandbox for every renderer, no Node in the page, a CSP header over the
+// page's meta policy, no network requests, navigation/new windows/webviews/permissions refused,
+// and every IPC message's sender (our window's top frame on our page) and arguments checked.
 
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, utilityProcess, type IpcMainEvent, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell, utilityProcess, type IpcMainEvent, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,13 +15,17 @@ import { pathToFileURL } from 'node:url';
 import type { FromEngineMessage, MenuCommand, ShellSession } from '../engine/api/contract';
 import { EngineRouter, type EngineChannel, type EngineExit, type RouterClient } from '../engine/host/engine-router';
 import { CHANNELS } from './channels';
+import { APP_SCHEME, appFile, checkIpcArgs, CONTENT_SECURITY_POLICY, INDEX_URL, navigationAllowed, requestAllowed, senderAllowed, WEB_PREFERENCES } from './policy';
 
 // Bundled to dist/electron/main.js; the engine and the renderer are compiled beside it.
 const DIST = path.join(__dirname, '..');
 const ENGINE_ENTRY = path.join(DIST, 'engine', 'host', 'engine-process.js');
-const INDEX_HTML = path.join(DIST, 'window', 'index.html');
-const INDEX_URL = pathToFileURL(INDEX_HTML).href;
+const WINDOW_DIR = path.join(DIST, 'window');
 const PRELOAD = path.join(__dirname, 'preload.js');
+
+// Before the app is ready: our scheme behaves like https (standard, secure origin qwb://app).
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+app.enableSandbox();
 const SERVICE_NAME = 'Quant Workbench engine';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'qwb-app-'));
@@ -44,18 +50,35 @@ function forkEngine(): EngineChannel {
           fn(exit);
         }, 50);
       }),
-    kill: () => void child.kill(),
+    kill: () => {
+      // SIGTERM, then SIGKILL for an engine that does not go (stuck in native code): Restart relies on it.
+      const pid = child.pid;
+      child.kill();
+      if (pid === undefined) return;
+      setTimeout(() => {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }, 2000).unref();
+    },
   };
 }
 
 const router = new EngineRouter(forkEngine, { log: (l) => process.stderr.write(`qwb: ${l}\n`) });
 
-/** The window a message came from, if it is one of ours showing our page. */
+/** The window a message came from, if it is one of ours and the message came from its top frame
+ *  showing our page. */
 function ours(event: IpcMainEvent | IpcMainInvokeEvent): BrowserWindow | undefined {
   const entry = windows.get(event.sender.id);
-  if (!entry || BrowserWindow.fromWebContents(event.sender) !== entry.win) return undefined;
-  const url = event.senderFrame?.url ?? '';
-  return url.split('#')[0] === INDEX_URL ? entry.win : undefined;
+  const frame = event.senderFrame;
+  const ok = senderAllowed({
+    ownWindow: !!entry && BrowserWindow.fromWebContents(event.sender) === entry.win,
+    topFrame: !!frame && frame.parent === null,
+    frameUrl: frame?.url,
+  });
+  return ok ? entry!.win : undefined;
 }
 
 function shellSession(): ShellSession {
@@ -105,17 +128,7 @@ function createWindow(): void {
     minHeight: 560,
     title: 'Quant Workbench',
     show: false,
-    webPreferences: {
-      preload: PRELOAD,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      spellcheck: false,
-    },
+    webPreferences: { ...WEB_PREFERENCES, preload: PRELOAD },
   });
   const id = win.webContents.id;
   const client = router.connect((msg) => {
@@ -127,15 +140,33 @@ function createWindow(): void {
     windows.delete(id);
   });
   win.once('ready-to-show', () => win.show());
-  void win.loadFile(INDEX_HTML);
+  void win.loadURL(INDEX_URL);
+}
+
+/** qwb://app/... -> the file of the renderer build, with the CSP header on pages. */
+function serveApp(): void {
+  protocol.handle(APP_SCHEME, async (request) => {
+    const file = appFile(request.url, WINDOW_DIR);
+    if (!file) return new Response('not found', { status: 404 });
+    const res = await net.fetch(pathToFileURL(file).href);
+    if (!file.endsWith('.html')) return res;
+    const headers = new Headers(res.headers);
+    headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    return new Response(res.body, { status: res.status, headers });
+  });
 }
 
 function harden(): void {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
+  // The page never reaches the network (the CSP says so too; this also covers what CSP does not).
+  session.defaultSession.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*', 'ftp://*/*'] }, (details, callback) => callback({ cancel: !requestAllowed(details.url) }));
   app.on('web-contents-created', (_e, contents) => {
     contents.on('will-navigate', (e, url) => {
-      if (url !== INDEX_URL) e.preventDefault();
+      if (!navigationAllowed(url)) e.preventDefault();
+    });
+    contents.on('will-frame-navigate', (e) => {
+      if (!navigationAllowed(e.url)) e.preventDefault();
     });
     contents.on('will-redirect', (e) => e.preventDefault());
     contents.on('will-attach-webview', (e) => e.preventDefault());
@@ -144,30 +175,38 @@ function harden(): void {
 }
 
 function wireIpc(): void {
-  ipcMain.on(CHANNELS.engineSend, (event, msg: unknown) => {
-    if (!ours(event)) return;
-    windows.get(event.sender.id)?.client.handle(msg);
-  });
-  ipcMain.on(CHANNELS.showInFolder, (event, p: unknown) => {
-    if (ours(event) && typeof p === 'string' && path.isAbsolute(p)) shell.showItemInFolder(p);
-  });
+  const log = (l: string) => process.stderr.write(`qwb: ${l}\n`);
+  /** One-way messages: dropped (and logged) unless the sender and the arguments pass. */
+  const listen = (channel: string, fn: (win: BrowserWindow, ...args: unknown[]) => void) =>
+    ipcMain.on(channel, (event, ...args: unknown[]) => {
+      const win = ours(event);
+      const problem = win ? checkIpcArgs(channel, args) : `${channel}: refused, not the workbench window`;
+      if (problem) return log(problem);
+      fn(win!, ...args);
+    });
+  /** Calls: rejected with the reason unless the sender and the arguments pass. */
   const guarded = (channel: string, fn: (win: BrowserWindow, ...args: unknown[]) => Promise<unknown> | unknown) =>
     ipcMain.handle(channel, (event, ...args: unknown[]) => {
       const win = ours(event);
-      if (!win) throw new Error('refused: not the workbench window');
+      if (!win) throw new Error(`${channel}: refused, not the workbench window`);
+      const problem = checkIpcArgs(channel, args);
+      if (problem) throw new Error(problem);
       return fn(win, ...args);
     });
+  // The message itself is checked by the router (SERVICE_METHODS, each method's params schema).
+  listen(CHANNELS.engineSend, (win, msg) => windows.get(win.webContents.id)?.client.handle(msg));
+  listen(CHANNELS.showInFolder, (_win, p) => shell.showItemInFolder(p as string));
   guarded(CHANNELS.session, () => shellSession());
   guarded(CHANNELS.openModel, async (win) => {
     const r = await dialog.showOpenDialog(win, { title: 'Open an ONNX model', properties: ['openFile'], filters: [{ name: 'ONNX models', extensions: ['onnx'] }] });
     return r.canceled ? null : (r.filePaths[0] ?? null);
   });
   guarded(CHANNELS.chooseFolder, async (win, title, defaultPath) => {
-    const r = await dialog.showOpenDialog(win, { title: String(title ?? 'Choose a folder'), defaultPath: typeof defaultPath === 'string' ? defaultPath : undefined, properties: ['openDirectory', 'createDirectory'] });
+    const r = await dialog.showOpenDialog(win, { title: title as string, defaultPath: defaultPath as string | undefined, properties: ['openDirectory', 'createDirectory'] });
     return r.canceled ? null : (r.filePaths[0] ?? null);
   });
   guarded(CHANNELS.chooseFile, async (win, title) => {
-    const r = await dialog.showOpenDialog(win, { title: String(title ?? 'Choose a file'), properties: ['openFile'] });
+    const r = await dialog.showOpenDialog(win, { title: title as string, properties: ['openFile'] });
     return r.canceled ? null : (r.filePaths[0] ?? null);
   });
 }
@@ -177,6 +216,7 @@ app.on('child-process-gone', (_e, details) => {
 });
 
 app.whenReady().then(() => {
+  serveApp();
   harden();
   wireIpc();
   buildMenu();

@@ -5,7 +5,7 @@
 
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 
-import { SERVICE_METHODS, type FromEngineMessage, type MenuCommand, type QuantBridge, type ShellSession, type ToEngineMessage } from '../engine/api/contract';
+import { SERVICE_METHODS, type FromEngineMessage, type MenuCommand, type QuantBridge, type ShellSession, type ToShellMessage } from '../engine/api/contract';
 import { CHANNELS } from './channels';
 
 const methods: ReadonlySet<string> = new Set(SERVICE_METHODS);
@@ -18,7 +18,7 @@ function subscribe<T>(channel: string, fn: (value: T) => void): () => void {
 }
 
 const bridge = {
-  send(msg: ToEngineMessage): void {
+  send(msg: ToShellMessage): void {
     const m = msg as unknown as Record<string, unknown>;
     if (m && typeof m === 'object' && 'method' in m && !methods.has(String(m.method))) {
       const reply: FromEngineMessage = { id: Number(m.id), error: { code: 'E_PROTOCOL', name: 'ProtocolError', message: `unknown method ${JSON.stringify(m.method)}` } };

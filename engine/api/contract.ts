@@ -483,6 +483,13 @@ export interface CancelMessage {
   cancel: true;
 }
 export type ToEngineMessage = RequestMessage | CancelMessage;
+/** From the window to the shell that relays to the engine (never forwarded to the engine): kill
+ *  the engine process, whatever it is doing, and start a new one. */
+export interface ShellControlMessage {
+  control: 'restart-engine';
+}
+/** What a window sends over its channel: engine messages, or a control of the shell. */
+export type ToShellMessage = ToEngineMessage | ShellControlMessage;
 
 export interface ResultMessage {
   id: number;
@@ -496,10 +503,16 @@ export interface ProgressMessage {
   id: number;
   progress: ProgressEvent;
 }
-/** Not tied to a request: the shell tells the window about the engine process itself. */
+/** Not tied to a request: the shell tells the window about the engine process itself.
+ *  'engine-exit': it stopped (the requests it was running failed with E_ENGINE); `restarting` says
+ *  whether the shell is starting a new one by itself. 'engine-restarted': a new engine process is
+ *  up and answering (after a crash, or after a ShellControlMessage). */
 export interface EngineEventMessage {
-  event: 'engine-exit';
+  event: 'engine-exit' | 'engine-restarted';
   message: string;
+  restarting?: boolean;
+  /** engine-exit: this window's requests that were running (they fail with E_ENGINE next). */
+  lost?: ServiceMethod[];
 }
 export type FromEngineMessage = ResultMessage | ErrorMessage | ProgressMessage | EngineEventMessage;
 
@@ -521,7 +534,7 @@ export type MenuCommand = 'open-model' | 'open-demo' | 'go-home';
 /** The one object Electron's preload exposes to the window (window.quant). Channels are checked
  *  against SERVICE_METHODS there and again in main. */
 export interface QuantBridge {
-  send(msg: ToEngineMessage): void;
+  send(msg: ToShellMessage): void;
   onMessage(fn: (msg: FromEngineMessage) => void): () => void;
   session(): Promise<ShellSession>;
   /** The path of a dropped File (webUtils.getPathForFile; '' for files not on disk). */

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 
 import { ArtifactExistsError, exportSo } from '../export/export-so';
 import { CompilerMissingError } from '../export/compiler';
+import { portableName, portableText } from '../export/portable-paths';
 import { compareCsv, opCountsCsv } from '../export/report-csv';
 import type { CompareResult, ExportRequest, ExportResult, JobOptions, ModelSummary } from './contract';
 import { QwbError, throwIfAborted } from './errors';
@@ -107,7 +108,9 @@ export async function exportJob(
   const summary = await ctx.inspect(req.modelPath);
   const file = singleFileOut(req.out, req.modelPath, fmt, '.summary');
   refuseOverwritingInputs([['--out', file]], [['model', req.modelPath]]);
-  const text = fmt === 'json' ? `${JSON.stringify(summary, null, 2)}\n` : opCountsCsv(summary);
+  // The report names the model by its file name, not where it sits on this machine.
+  const portable = { ...summary, path: portableName(summary.path), problems: summary.problems.map((t) => portableText(t, req.modelPath)), warnings: summary.warnings.map((t) => portableText(t, req.modelPath)) };
+  const text = fmt === 'json' ? `${JSON.stringify(portable, null, 2)}\n` : opCountsCsv(summary);
   await ctx.write(file, new Uint8Array(Buffer.from(text, 'utf8')));
   return { format: fmt, files: [file], notes: ['no --report given: model summary written'], ms: performance.now() - t0 };
 }

@@ -4,6 +4,7 @@
 
 import type { Dataset } from '../data';
 import type { Model } from '../ir/graph';
+import { portableName } from '../export/portable-paths';
 import { saveModel } from '../onnx/save';
 import { int8Accumulation } from '../runtime/cpu';
 import { adviseWeightBits, QuantConfigError, resolveQuantConfig, type QuantConfig, type QuantConfigInput } from '../quant/config';
@@ -100,7 +101,8 @@ export async function quantizeJob(ctx: JobContext, req: QuantizeRequest, opts: J
 
   const metadata = {
     [METADATA_PREPROCESS]: JSON.stringify(preprocess),
-    [METADATA_QUANT]: JSON.stringify({ ...config, source: req.modelPath }),
+    // File names only: the QDQ model is an artifact people hand on (no path of this machine).
+    [METADATA_QUANT]: JSON.stringify({ ...config, ...(config.thresholdsFile ? { thresholdsFile: portableName(config.thresholdsFile) } : {}), source: portableName(req.modelPath) }),
   };
   const write = (p: QuantPlan): QdqModel => {
     try {

@@ -1,11 +1,14 @@
 // manifest.json of an export: what a caller of the .so needs to know without reading ONNX
 // (tensor names and dims with -1 for the batch, preprocessing, quantization summary, build info).
+// It names files by their base names only: an artifact that is handed on carries no path of the
+// machine it was made on (user names, folder layout).
 
 import * as fs from 'node:fs';
 
 import type { Model } from '../ir/graph';
 import type { Plan, PlanTensor } from '../plan/plan';
 import { METADATA_PREPROCESS, METADATA_QUANT } from '../quant/qdq-writer';
+import { portableName } from './portable-paths';
 
 export interface ManifestTensor {
   name: string;
@@ -19,6 +22,7 @@ export interface ExportManifest {
   abi_version: 1;
   library: string;
   header: 'qwb_model.h';
+  /** The model's file name (no folder). */
   source_model: string;
   inputs: ManifestTensor[];
   outputs: ManifestTensor[];
@@ -44,6 +48,15 @@ function parseMeta(model: Model, key: string): unknown {
   } catch {
     return raw;
   }
+}
+
+/** The quantizer's record with its file fields reduced to names (models quantized before they
+ *  were recorded that way carry absolute paths). */
+function portableSettings(settings: unknown): unknown {
+  if (!settings || typeof settings !== 'object' || Array.isArray(settings)) return settings;
+  const out: Record<string, unknown> = { ...(settings as Record<string, unknown>) };
+  for (const k of ['source', 'thresholdsFile']) if (typeof out[k] === 'string') out[k] = portableName(out[k] as string);
+  return out;
 }
 
 function tensorInfo(t: PlanTensor): ManifestTensor {
@@ -83,13 +96,13 @@ export function buildManifest(args: {
 }): ExportManifest {
   const { plan } = args;
   const steps = countSteps(plan);
-  const settings = parseMeta(args.model, METADATA_QUANT);
+  const settings = portableSettings(parseMeta(args.model, METADATA_QUANT));
   return {
     format: 'qwb-model-so',
     abi_version: 1,
     library: args.library,
     header: 'qwb_model.h',
-    source_model: args.modelPath,
+    source_model: portableName(args.modelPath),
     inputs: plan.inputs.map((i) => tensorInfo(plan.tensors[i])),
     outputs: plan.outputs.map((i) => tensorInfo(plan.tensors[i])),
     max_batch: args.maxBatch,

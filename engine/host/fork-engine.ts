@@ -1,5 +1,7 @@
 // Starts the engine process as a Node child (browser mode, tests): child_process.fork of the
-// compiled engine-process.js, with the engine's stderr passed through for its logs.
+// compiled engine-process.js, with the engine's stderr passed through for its logs. kill() asks
+// with SIGTERM, then makes sure with SIGKILL: an engine stuck in native code, or one that does not
+// die of SIGTERM, still goes (the window's Restart relies on it).
 
 import { fork } from 'node:child_process';
 import * as path from 'node:path';
@@ -8,6 +10,9 @@ import type { FromEngineMessage } from '../api/contract';
 import type { EngineChannel, EngineExit } from './engine-router';
 
 export const ENGINE_ENTRY = path.join(__dirname, 'engine-process.js');
+
+/** How long a SIGTERM'd engine has before SIGKILL. */
+export const KILL_GRACE_MS = 2000;
 
 export function forkEngine(options: { entry?: string; env?: NodeJS.ProcessEnv; execArgv?: string[] } = {}): EngineChannel & { pid: number | undefined } {
   const child = fork(options.entry ?? ENGINE_ENTRY, [], {
@@ -36,7 +41,12 @@ export function forkEngine(options: { entry?: string; env?: NodeJS.ProcessEnv; e
       if (exited) fn(exited);
     },
     kill: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill();
+      if (exited) return;
+      child.kill('SIGTERM');
+      const force = setTimeout(() => {
+        if (!exited) child.kill('SIGKILL');
+      }, KILL_GRACE_MS);
+      force.unref();
     },
   };
 }

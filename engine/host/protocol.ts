@@ -1,9 +1,11 @@
 // The engine message protocol's checks, shared by the engine process and the shells that relay to
 // it (web host, Electron main): both ends refuse anything that is not a well-formed request for a
-// method of the contract's SERVICE_METHODS, or a cancel.
+// method of the contract's SERVICE_METHODS whose params fit that method's schema
+// (method-schemas.ts), or a cancel.
 
 import { SERVICE_METHODS, type ServiceMethod, type WireError, type WireErrorCode } from '../api/contract';
 import { toServiceError } from '../api/errors';
+import { checkParams } from './method-schemas';
 
 const METHODS: ReadonlySet<string> = new Set(SERVICE_METHODS);
 
@@ -32,9 +34,14 @@ export function checkToEngine(msg: unknown): CheckedMessage {
   if (!isServiceMethod(m.method)) {
     return { kind: 'invalid', id: m.id, error: protocolError(`unknown method ${JSON.stringify(m.method)}; methods: ${SERVICE_METHODS.join(', ')}`) };
   }
+  for (const k of Object.keys(m)) {
+    if (k !== 'id' && k !== 'method' && k !== 'params') return { kind: 'invalid', id: m.id, error: protocolError(`${m.method}: a request has only id, method and params, not '${k}'`) };
+  }
   if (m.params !== undefined && (m.params === null || typeof m.params !== 'object' || Array.isArray(m.params))) {
     return { kind: 'invalid', id: m.id, error: protocolError(`${m.method}: params must be an object`) };
   }
+  const problem = checkParams(m.method, m.params);
+  if (problem) return { kind: 'invalid', id: m.id, error: protocolError(`${m.method}: ${problem}`) };
   return { kind: 'request', id: m.id, method: m.method, params: m.params };
 }
 

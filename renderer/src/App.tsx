@@ -3,6 +3,7 @@
 import { useEffect } from 'react';
 
 import { DetailsPanel } from './components/DetailsPanel';
+import { EngineNotice } from './components/EngineNotice';
 import { Rail } from './components/Rail';
 import { useApp } from './store/provider';
 import { Calibrate } from './screens/Calibrate';
@@ -13,8 +14,6 @@ import { ModelScreen } from './screens/ModelScreen';
 
 export function App() {
   const screen = useApp((s) => s.ui.screen);
-  const notice = useApp((s) => s.ui.notice);
-  const notify = useApp((s) => s.ui.notify);
   useEffect(() => {
     const main = document.getElementById('main');
     main?.scrollTo?.(0, 0);
@@ -23,19 +22,7 @@ export function App() {
     <div className="shell" data-testid={`screen-${screen}`}>
       <Rail />
       <main id="main" className="content" aria-label={screen}>
-        {notice ? (
-          <div className="content-inner" style={{ marginBottom: 'var(--space-4)' }}>
-            <div className="note warn" role="alert">
-              <strong>The engine process stopped</strong>
-              <span className="msg">{notice} Run the step again: a new engine process starts by itself.</span>
-              <div>
-                <button type="button" className="btn" onClick={() => notify(undefined)}>
-                  Dismiss
-                </button>
-              </div>
-            </div>
-          </div>
-        ) : null}
+        <EngineNotice />
         {screen === 'home' ? <Home /> : screen === 'model' ? <ModelScreen /> : screen === 'calibrate' ? <Calibrate /> : screen === 'compare' ? <Compare /> : <Export />}
         {screen !== 'home' ? (
           <div className="content-inner" style={{ marginTop: 'var(--space-5)' }}>

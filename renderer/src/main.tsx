@@ -47,8 +47,8 @@ async function start(): Promise<void> {
     );
     return;
   }
-  const store = createAppStore({ call: (m, p, o) => host.client.call(m, p, o), session: host.session, persist, now: () => performance.now() });
-  host.client.onEngineExit((message) => store.getState().ui.notify(message));
+  const store = createAppStore({ call: (m, p, o) => host.client.call(m, p, o), restartEngine: () => host.client.restartEngine(), session: host.session, persist, now: () => performance.now() });
+  host.client.onEngineEvent((e) => store.getState().engine.onEvent(e));
   host.onMenu((cmd) => {
     const s = store.getState();
     if (cmd === 'go-home') s.ui.go('home');

@@ -22,6 +22,7 @@ import { chromiumMissing, launchChromium, SHOTS, unnamedControls, watchErrors } 
 declare const document: any;
 declare const DataTransfer: any;
 declare const File: any;
+declare const sessionStorage: any;
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const DEMO = path.join(ROOT, 'assets', 'demo', 'fashion_resnet.onnx');
@@ -76,7 +77,8 @@ describe('window in browser mode (Chromium, real engine)', { skip }, () => {
     await page.goto(server.url);
     await page.getByRole('heading', { name: 'Quantize a model to INT8' }).waitFor();
     assert.ok(!page.url().includes('token='), 'the token leaves the address bar');
-    const session = await page.evaluate(async () => (await fetch('/api/session')).json());
+    // The API takes the token from a header (the page keeps it in sessionStorage), never the cookie alone.
+    const session = await page.evaluate(async () => (await fetch('/api/session', { headers: { 'x-qwb-token': sessionStorage.getItem('qwb.token') ?? '' } })).json());
     workspace = (session as { workspace: string }).workspace;
     await shot(page, 'home-flow');
 
@@ -209,6 +211,10 @@ describe('window in browser mode (Chromium, real engine)', { skip }, () => {
     const so = fs.readdirSync(out).find((f) => f.endsWith('.so'));
     assert.ok(so, `a .so in ${out}: ${fs.readdirSync(out)}`);
     for (const f of ['example.c', 'qwb_model.h', 'manifest.json']) assert.ok(fs.existsSync(path.join(out, f)), f);
+    // The artifact names the model by its file name: no folder of this machine (the workspace).
+    const manifest = fs.readFileSync(path.join(out, 'manifest.json'), 'utf8');
+    assert.equal((JSON.parse(manifest) as { source_model: string }).source_model, 'fashion_resnet.int8.onnx');
+    for (const f of ['manifest.json', 'README.md', so]) assert.equal(fs.readFileSync(path.join(out, f)).indexOf(workspace), -1, `${f} names ${workspace}`);
     assert.match((await page.getByLabel('C usage snippet').textContent()) ?? '', /qwb_create\(&model[\s\S]*qwb_run\(model[\s\S]*qwb_destroy\(model\)/);
     execFileSync('gcc', ['-O2', 'example.c', '-o', 'example', '-L.', `-l:${so}`, "-Wl,-rpath,$ORIGIN"], { cwd: out });
     const ran = execFileSync(path.join(out, 'example'), ['--batch', '2', '--iters', '3', '--warmup', '1'], { cwd: out, encoding: 'utf8' });
@@ -234,6 +240,7 @@ describe('window in browser mode (Chromium, real engine)', { skip }, () => {
     assert.equal(json.count, 300);
     assert.ok(Math.abs(json.fp32.top1 * 100 - fp32Top1) < 0.01);
     assert.ok(fs.readFileSync(path.join(out, files.find((f) => f.endsWith('.compare.csv'))!), 'utf8').split('\n').length > 3);
+    for (const f of files.filter((x) => /\.(json|csv|onnx)$/.test(x))) assert.equal(fs.readFileSync(path.join(out, f)).indexOf(workspace), -1, `${f} names ${workspace}`);
     await page.getByRole('heading', { name: 'QDQ ONNX' }).evaluate((h: any) => h.scrollIntoView({ block: 'start' }));
     await shot(page, 'export-flow');
   });
@@ -266,8 +273,24 @@ describe('window in browser mode (Chromium, real engine)', { skip }, () => {
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
-  it('survives an engine crash: the window stays, says what happened, and the next run works', async () => {
+  it('an engine killed mid-calibration: the window says so, starts a new engine, reloads the model, keeps the settings; only that run is lost', async () => {
     await page.setViewportSize({ width: 1400, height: 900 });
+    // The engine processes of this server (its children): the killed one goes, a new one comes.
+    const engines = () => {
+      try {
+        return execFileSync('pgrep', ['-P', String(server.child.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+      } catch {
+        return [];
+      }
+    };
+    const oneEngineBut = async (gone: number[]) => {
+      for (let i = 0; i < 300; i++) {
+        const now = engines();
+        if (now.length === 1 && !gone.includes(now[0])) return now[0];
+        await page.waitForTimeout(50);
+      }
+      throw new Error(`no new engine process: ${engines()} (gone: ${gone})`);
+    };
     await page.getByRole('button', { name: '3. Calibrate' }).click();
     await page.getByRole('button', { name: 'Go to step 3: Quantization mode' }).click();
     await page.getByLabel('Entropy (KL)').check();
@@ -275,13 +298,36 @@ describe('window in browser mode (Chromium, real engine)', { skip }, () => {
     await page.getByRole('button', { name: 'Go to step 4: Run' }).click();
     await page.getByRole('button', { name: 'Run again' }).click();
     await page.waitForFunction(() => Number(document.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow') ?? 0) > 0);
-    const engine = execFileSync('pgrep', ['-P', String(server.child.pid)], { encoding: 'utf8' }).trim().split('\n')[0];
-    process.kill(Number(engine), 'SIGSEGV');
-    await page.getByRole('alert').filter({ hasText: 'The engine process stopped' }).waitFor();
-    await page.getByRole('alert').filter({ hasText: 'Quantizing failed' }).getByText(/killed by SIGSEGV \(a crash in native code\)/).waitFor();
+    const [victim] = engines();
+    process.kill(victim, 'SIGKILL');
+
+    const notice = page.getByRole('alert', { name: 'Engine process' });
+    await notice.getByText(/The engine process was killed by SIGKILL \(perhaps out of memory\)/).waitFor();
+    await notice.getByText('A new engine process is running: fashion_resnet.onnx was reloaded; your settings are kept.').waitFor();
+    await notice.getByText('Lost: the quantization that was running; run it again.').waitFor();
+    await page.getByRole('alert').filter({ hasText: 'Quantizing failed' }).getByText(/killed by SIGKILL/).waitFor();
+    // Nobody clicked anything: the shell started the new engine, and the window reloaded the model into it.
+    const second = await oneEngineBut([victim]);
     await shot(page, 'engine-crash');
-    await page.getByRole('button', { name: 'Dismiss' }).click();
+    await page.getByRole('button', { name: '2. Model' }).click();
+    await page.getByRole('heading', { name: 'fashion_resnet.onnx', level: 1 }).waitFor();
+    assert.equal(await page.getByRole('table', { name: 'Layers' }).locator('tbody tr').count(), 22);
+    // The wizard's settings are the ones the run had.
+    await page.getByRole('button', { name: '3. Calibrate' }).click();
     await page.getByRole('button', { name: 'Go to step 3: Quantization mode' }).click();
+    assert.ok(await page.getByLabel('Entropy (KL)').isChecked());
+    assert.equal(await page.getByLabel('Calibration samples').inputValue(), '1000');
+
+    // The restart affordance: a new engine process on request.
+    await notice.getByRole('button', { name: 'Restart the engine' }).click();
+    await notice.getByText('The engine process was restarted from the window.').waitFor();
+    await notice.getByText('No job was running.').waitFor();
+    await notice.getByText(/^A new engine process is running/).waitFor();
+    await oneEngineBut([victim, second]);
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+    assert.equal(await notice.count(), 0);
+
+    // Only the job was lost: the same window runs it again, to the end, without reopening anything.
     await page.getByLabel('Min/max').check();
     await page.getByLabel('Calibration samples').fill('64');
     await page.getByRole('button', { name: 'Go to step 4: Run' }).click();

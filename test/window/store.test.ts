@@ -26,6 +26,7 @@ describe('store slices (real engine)', () => {
     const session: ShellSession = { mode: 'browser', workspace: tmp, exportDir: path.join(tmp, 'exports'), version: 'test' };
     const deps: StoreDeps = {
       call: (m, p, o) => eng.client.call(m, p, o),
+      restartEngine: () => eng.client.restartEngine(),
       session,
       persist: { load: (k) => saved.get(k), save: (k, v) => void saved.set(k, v) },
       now: () => Date.now(),

@@ -1,6 +1,10 @@
 // Who may talk to the browser-mode host: requests that name this host by its loopback address and
 // port (Host header: defeats DNS rebinding), come from its own pages (Origin, where browsers send
 // one) and carry this launch's random token (the printed URL; compared in constant time).
+// The token goes as the query's `token` or the `x-qwb-token` header. The cookie the window's page
+// sets only opens the window's own static files (so a reload works): browsers send a cookie of
+// 127.0.0.1 to every port of it, i.e. to any other local server, even another user's; so the
+// cookie never opens the API, the socket or a download.
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -44,18 +48,22 @@ export interface GuardResult {
 }
 
 /** Checks Host, Origin (required when `needOrigin`, e.g. for uploads and the socket) and the token
- *  (query `token`, header `x-qwb-token` or this port's cookie). */
-export function guard(req: IncomingMessage, port: number, token: string, opts: { needOrigin?: boolean; needToken?: boolean } = {}): GuardResult {
+ *  (query `token`, header `x-qwb-token`, or this port's cookie where `cookie` allows it). */
+export function guard(req: IncomingMessage, port: number, token: string, opts: { needOrigin?: boolean; cookie?: boolean } = {}): GuardResult {
   const host = req.headers.host ?? '';
   if (!allowedHosts(port).includes(host)) return { ok: false, status: 421, reason: `wrong Host '${host}': open http://127.0.0.1:${port}/` };
   const origin = req.headers.origin;
   if (origin !== undefined || opts.needOrigin) {
     if (!origin || !allowedOrigins(port).includes(origin)) return { ok: false, status: 403, reason: `requests from origin '${origin ?? '(none)'}' are refused` };
   }
-  if (opts.needToken === false) return { ok: true, status: 200 };
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  } catch {
+    return { ok: false, status: 400, reason: 'malformed request path' };
+  }
   const header = req.headers['x-qwb-token'];
-  const given = url.searchParams.get('token') ?? (typeof header === 'string' ? header : undefined) ?? cookie(req, cookieName(port));
+  const given = url.searchParams.get('token') ?? (typeof header === 'string' ? header : undefined) ?? (opts.cookie ? cookie(req, cookieName(port)) : undefined);
   if (!sameToken(given, token)) return { ok: false, status: 403, reason: given ? 'wrong token' : 'no token: open the URL that `qwb serve` printed (it carries this launch’s token)' };
   return { ok: true, status: 200 };
 }

@@ -1,8 +1,9 @@
 // Browser mode: the window's renderer served from 127.0.0.1 with the engine API over a WebSocket
 // (the same message protocol as Electron's bridge), uploads of dropped files into a per-launch
 // workspace, and exports offered as one .tar.gz download. The engine runs in a child process
-// behind an EngineRouter, never in this process. Everything but the socket's handshake needs the
-// launch's token (see guard.ts).
+// behind an EngineRouter, never in this process. It listens on 127.0.0.1 only; every request and
+// the socket need the launch's token, the right Host and (where browsers send one) our Origin
+// (guard.ts); the API, the socket and downloads take the token only from the query or a header.
 
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -36,6 +37,8 @@ export interface WebHostOptions {
 
 export interface WebHost {
   url: string;
+  /** The address it listens on: always 127.0.0.1. */
+  address: string;
   port: number;
   token: string;
   workspace: string;
@@ -69,7 +72,8 @@ function csp(port: number): string {
 }
 
 function send(res: http.ServerResponse, status: number, body: string | Buffer, type = 'text/plain; charset=utf-8', extra: http.OutgoingHttpHeaders = {}): void {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', ...extra });
+  // No other origin may embed or read what this server answers (a page of another local port included).
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cross-origin-resource-policy': 'same-origin', 'x-frame-options': 'DENY', ...extra });
   res.end(body);
 }
 
@@ -126,7 +130,12 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   });
 
   const serveStatic = (res: http.ServerResponse, pathname: string) => {
-    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
+    let rel: string;
+    try {
+      rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
+    } catch {
+      return send(res, 400, 'malformed path');
+    }
     const file = path.resolve(rendererDir, rel);
     if (!file.startsWith(rendererDir + path.sep)) return send(res, 404, 'not found');
     let data: Buffer;
@@ -142,10 +151,12 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   };
 
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const isPost = req.method === 'POST';
-    const g = guard(req, port, token, { needOrigin: isPost });
-    if (!g.ok) return send(res, g.status, `Quant Workbench: ${g.reason}\n`);
+    const api = (req.url ?? '/').startsWith('/api/');
+    // The page's cookie opens the window's static files only (see guard.ts).
+    const g = guard(req, port, token, { needOrigin: isPost, cookie: !api && req.method === 'GET' });
+    if (!g.ok) return send(res, g.status, `Quant Workbench: ${g.reason}\n`, 'text/plain; charset=utf-8', isPost ? { connection: 'close' } : {});
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     void (async () => {
       try {
         if (req.method === 'GET' && url.pathname === '/api/session') return send(res, 200, JSON.stringify(session()), 'application/json');
@@ -165,7 +176,8 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
         if (req.method === 'GET' && !url.pathname.startsWith('/api/')) return serveStatic(res, url.pathname);
         send(res, 404, 'not found');
       } catch (e) {
-        if (e instanceof UploadError) return send(res, e.status, JSON.stringify({ error: e.message }), 'application/json');
+        // A refused upload may still be sending: answer, then close the connection.
+        if (e instanceof UploadError) return send(res, e.status, JSON.stringify({ error: e.message }), 'application/json', { connection: 'close' });
         log(`web host: ${(e as Error).stack ?? e}`);
         send(res, 500, JSON.stringify({ error: (e as Error).message }), 'application/json');
       }
@@ -209,6 +221,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   const url = `http://127.0.0.1:${port}/?token=${token}`;
   return {
     url,
+    address: (server.address() as { address: string }).address,
     port,
     token,
     workspace,

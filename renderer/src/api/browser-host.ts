@@ -2,7 +2,7 @@
 // is open, reconnecting after a drop), dropped files uploaded into the launch's workspace, export
 // downloads as links. The token comes from the printed URL, kept for reloads in sessionStorage.
 
-import type { FromEngineMessage, ShellSession, ToEngineMessage } from '../../../engine/api/contract';
+import type { FromEngineMessage, ShellSession, ToShellMessage } from '../../../engine/api/contract';
 import { ServiceClient, type Channel } from './client';
 import { pickFiles, type AppHost, type PickedFile } from './host';
 
@@ -51,7 +51,7 @@ class SocketChannel implements Channel {
     this.open();
   }
 
-  send(msg: ToEngineMessage): void {
+  send(msg: ToShellMessage): void {
     const text = JSON.stringify(msg);
     const ws = this.open();
     if (ws.readyState === WebSocket.OPEN) ws.send(text);

@@ -1,12 +1,13 @@
 // The window's one way to call the engine: call(method, params, {onProgress, signal}) over any
 // channel that carries the engine protocol (Electron's bridge, browser mode's WebSocket, a forked
 // engine in tests). Ids are this client's own; a signal that fires sends {id, cancel} and the call
-// rejects with the engine's E_CANCELLED once the job has really stopped.
+// rejects with the engine's E_CANCELLED once the job has really stopped. The shell's events about
+// the engine process itself (it stopped; a new one is running) go to onEngineEvent listeners.
 
-import type { FromEngineMessage, MethodParams, MethodResult, ProgressEvent, ServiceMethod, ToEngineMessage, WireError } from '../../../engine/api/contract';
+import type { EngineEventMessage, FromEngineMessage, MethodParams, MethodResult, ProgressEvent, ServiceMethod, ToShellMessage, WireError } from '../../../engine/api/contract';
 
 export interface Channel {
-  send(msg: ToEngineMessage): void;
+  send(msg: ToShellMessage): void;
   /** Subscribes to messages from the engine; returns the unsubscribe function. */
   onMessage(fn: (msg: FromEngineMessage) => void): () => void;
 }
@@ -39,7 +40,7 @@ interface Waiting {
 export class ServiceClient {
   private nextId = 1;
   private readonly waiting = new Map<number, Waiting>();
-  private readonly engineListeners = new Set<(message: string) => void>();
+  private readonly engineListeners = new Set<(event: EngineEventMessage) => void>();
 
   constructor(private readonly channel: Channel) {
     channel.onMessage((msg) => this.receive(msg));
@@ -70,10 +71,24 @@ export class ServiceClient {
     });
   }
 
-  /** The engine process stopped (the shell says so); returns the unsubscribe function. */
-  onEngineExit(fn: (message: string) => void): () => void {
+  /** The engine process stopped, or a new one is running (the shell says so); returns the
+   *  unsubscribe function. */
+  onEngineEvent(fn: (event: EngineEventMessage) => void): () => void {
     this.engineListeners.add(fn);
     return () => this.engineListeners.delete(fn);
+  }
+
+  /** The engine process stopped (the shell says so); returns the unsubscribe function. */
+  onEngineExit(fn: (message: string) => void): () => void {
+    return this.onEngineEvent((e) => {
+      if (e.event === 'engine-exit') fn(e.message);
+    });
+  }
+
+  /** Asks the shell to kill the engine process, whatever it runs, and start a new one (its
+   *  running calls fail with E_ENGINE; 'engine-restarted' follows). */
+  restartEngine(): void {
+    this.channel.send({ control: 'restart-engine' });
   }
 
   /** Requests still waiting for an answer. */
@@ -91,7 +106,7 @@ export class ServiceClient {
 
   private receive(msg: FromEngineMessage): void {
     if ('event' in msg) {
-      for (const fn of this.engineListeners) fn(msg.message);
+      for (const fn of this.engineListeners) fn(msg);
       return;
     }
     const w = this.waiting.get(msg.id);

@@ -37,7 +37,8 @@ export async function createElectronHost(bridge: QuantBridge): Promise<AppHost> 
       const p = await bridge.openModelDialog();
       return p ? { path: p, name: nameOf(p), source: 'file' } : null;
     },
-    chooseFolder: (title, current) => bridge.chooseFolder(title, current),
+    // main takes only an absolute default folder (its IPC arguments are checked): a typed relative one is left out.
+    chooseFolder: (title, current) => bridge.chooseFolder(title, current && current.startsWith('/') ? current : undefined),
     chooseFile: async (title) => {
       const p = await bridge.chooseFile(title);
       return p ? { path: p, name: nameOf(p), source: 'file' } : null;

@@ -1,15 +1,29 @@
 // Wizard step 4: the run, with its stage, counts, ETA and a Cancel that stops the engine's job.
+// A cancel the engine does not answer within a few seconds (a job stuck in native code) offers
+// to restart the engine process.
+
+import { useEffect, useState } from 'react';
 
 import { ErrorNote } from '../components/ErrorNote';
 import { ProgressBar } from '../components/ProgressBar';
 import { useApp } from '../store/provider';
+
+const STUCK_CANCEL_MS = 3000;
 
 export function RunStep() {
   const run = useApp((s) => s.run);
   const mode = useApp((s) => s.calibration.mode);
   const data = useApp((s) => s.calibration.data);
   const go = useApp((s) => s.ui.go);
+  const restartEngine = useApp((s) => s.engine.restart);
   const running = run.status === 'running' || run.status === 'cancelling';
+  const [stuck, setStuck] = useState(false);
+  useEffect(() => {
+    setStuck(false);
+    if (run.status !== 'cancelling') return;
+    const t = setTimeout(() => setStuck(true), STUCK_CANCEL_MS);
+    return () => clearTimeout(t);
+  }, [run.status]);
   const r = run.result;
   return (
     <div className="stack">
@@ -42,6 +56,17 @@ export function RunStep() {
         {running ? <ProgressBar label="Quantization progress" stage={run.status === 'cancelling' ? 'cancelling…' : run.stage} done={run.done} total={run.total} etaSeconds={run.etaSeconds} /> : null}
       </section>
 
+      {stuck && run.status === 'cancelling' ? (
+        <div className="note warn" role="alert">
+          <strong>The engine has not stopped yet</strong>
+          <span className="msg">It is still inside a step that cannot be interrupted. Restarting the engine process stops it now; the open model and your settings are kept.</span>
+          <div>
+            <button type="button" className="btn" onClick={() => restartEngine()}>
+              Restart the engine
+            </button>
+          </div>
+        </div>
+      ) : null}
       {run.status === 'cancelled' ? (
         <div className="note warn" role="status">
           <strong>Cancelled</strong>

@@ -6,6 +6,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createCalibrationSlice } from './calibration-slice';
 import { createCompareSlice } from './compare-slice';
 import type { StoreDeps } from './deps';
+import { createEngineSlice } from './engine-slice';
 import { createExportSlice } from './export-slice';
 import { createModelSlice } from './model-slice';
 import { createRunSlice } from './run-slice';
@@ -22,6 +23,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createRunSlice(deps)(set, get),
     ...createCompareSlice(deps)(set, get),
     ...createExportSlice(deps)(set, get),
+    ...createEngineSlice(deps)(set, get),
   }));
 }
 

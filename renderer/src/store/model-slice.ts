@@ -24,6 +24,8 @@ export interface ModelShape {
     recent: ModelRef[];
     demo?: DemoInfo;
     open(ref: ModelRef): Promise<void>;
+    /** Reads the open model again (a new engine process): nothing downstream is reset. */
+    reload(): Promise<void>;
     openDemo(): Promise<void>;
     forget(path: string): void;
   };
@@ -46,6 +48,17 @@ export const createModelSlice =
       patch({ recent: list });
       deps.persist.save(RECENT_KEY, list);
     };
+    const load = async (ref: ModelRef): Promise<boolean> => {
+      try {
+        const [summary, table] = await Promise.all([deps.call('inspectModel', { path: ref.path }), deps.call('modelLayers', { path: ref.path })]);
+        if (get().model.ref !== ref) return false; // another model was opened meanwhile
+        patch({ summary, layers: table.layers, status: 'ready', error: undefined });
+        return true;
+      } catch (e) {
+        if (get().model.ref === ref) patch({ status: 'error', error: toUiError(`Opening ${ref.name}`, e) });
+        return false;
+      }
+    };
     return {
       model: {
         status: 'idle',
@@ -56,15 +69,17 @@ export const createModelSlice =
           get().compare.reset();
           get().export.reset();
           patch({ ref, status: 'loading', summary: undefined, layers: undefined, error: undefined });
-          try {
-            const [summary, table] = await Promise.all([deps.call('inspectModel', { path: ref.path }), deps.call('modelLayers', { path: ref.path })]);
-            if (get().model.ref !== ref) return; // another model was opened meanwhile
-            patch({ summary, layers: table.layers, status: 'ready' });
+          if (await load(ref)) {
             remember(ref);
             get().calibration.presetForModel();
-          } catch (e) {
-            if (get().model.ref === ref) patch({ status: 'error', error: toUiError(`Opening ${ref.name}`, e) });
           }
+        },
+        reload: async () => {
+          const ref = get().model.ref;
+          if (!ref) return;
+          // The summary on screen stays until the new one arrives (no flash of an empty screen).
+          if (get().model.status !== 'ready') patch({ status: 'loading', error: undefined });
+          await load(ref);
         },
         openDemo: async () => {
           let demo = get().model.demo;

@@ -1,4 +1,4 @@
-// Which screen is shown, and notices that concern the whole window (the engine process stopped).
+// Which screen is shown. (Notices about the engine process are the engine slice's.)
 
 import type { Slice } from './types';
 
@@ -7,9 +7,7 @@ export type Screen = 'home' | 'model' | 'calibrate' | 'compare' | 'export';
 export interface UiShape {
   ui: {
     screen: Screen;
-    notice?: string;
     go(screen: Screen): void;
-    notify(message: string | undefined): void;
   };
 }
 
@@ -17,6 +15,5 @@ export const createUiSlice: Slice<UiShape> = (set, get) => ({
   ui: {
     screen: 'home',
     go: (screen) => set({ ui: { ...get().ui, screen } }),
-    notify: (notice) => set({ ui: { ...get().ui, notice } }),
   },
 });
