@@ -23,7 +23,9 @@
         "native/runtime/steps/reduce.cc",
         "native/runtime/steps/layout.cc",
         "native/runtime/steps/resize.cc",
-        "native/runtime/steps/quant.cc"
+        "native/runtime/steps/quant.cc",
+        "native/runtime/steps/index-ops.cc",
+        "native/runtime/steps/layernorm.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],

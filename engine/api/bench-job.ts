@@ -35,34 +35,60 @@ export function randomNormal(n: number, seed: number): Float32Array {
   return out;
 }
 
-/** Random-normal feeds at the model's input dims for `batch`. */
-export function randomFeeds(model: Model, batch: number, seed = 1): Record<string, HostTensor> {
-  const dims = defaultInputDims(model, batch);
+/** The row count of the table an integer input indexes (Gather(table, input) reads it as indices),
+ *  so random ids stay in range; undefined for other integer inputs (masks: all ones). */
+function indexRange(model: Model, input: string): number | undefined {
+  for (const n of model.graph.nodes) {
+    if (n.opType !== 'Gather' || n.inputs[1] !== input) continue;
+    const t = model.graph.initializers.get(n.inputs[0]);
+    const axis = n.attrs.axis?.type === 'int' ? n.attrs.axis.value : 0;
+    if (t) return t.dims[axis < 0 ? axis + t.dims.length : axis];
+  }
+  return undefined;
+}
+
+/** Random feeds at the model's input dims for `batch` (`inputDims` fixing others, e.g. a sequence
+ *  length): float inputs standard normal; integer inputs that index a table (token ids) uniform in
+ *  its range, other integer inputs (attention masks) 1; bool inputs true. */
+export function randomFeeds(model: Model, batch: number, seed = 1, inputDims: Record<string, number[]> = {}): Record<string, HostTensor> {
+  const dims = { ...defaultInputDims(model, batch), ...inputDims };
   const feeds: Record<string, HostTensor> = {};
-  Object.entries(dims).forEach(([name, d], i) => {
-    checkBytes(`input '${name}' [${d.join(', ')}] float32`, elementsOf(d) * 4, 'tensorBytes');
-    feeds[name] = { dims: d, data: randomNormal(d.reduce((a, b) => a * b, 1), seed + i) };
+  model.graph.inputs.forEach((v, i) => {
+    const d = dims[v.name];
+    const n = d.reduce((a, b) => a * b, 1);
+    checkBytes(`input '${v.name}' [${d.join(', ')}] ${v.dtype}`, elementsOf(d) * (v.dtype === 'int64' ? 8 : v.dtype === 'bool' || v.dtype === 'uint8' ? 1 : 4), 'tensorBytes');
+    if (v.dtype === 'float32') feeds[v.name] = { dims: d, data: randomNormal(n, seed + i) };
+    else if (v.dtype === 'int64' || v.dtype === 'int32') {
+      const range = indexRange(model, v.name);
+      const rnd = seededRandom(seed + i);
+      const vals = Array.from({ length: n }, () => (range ? Math.floor(rnd() * range) : 1));
+      feeds[v.name] = { dims: d, data: v.dtype === 'int64' ? BigInt64Array.from(vals, (x) => BigInt(x)) : Int32Array.from(vals) };
+    } else if (v.dtype === 'bool' || v.dtype === 'uint8') feeds[v.name] = { dims: d, data: new Uint8Array(n).fill(1) };
+    else throw new QwbError('E_USAGE', `input '${v.name}' has dtype ${v.dtype}: no random data for it`);
   });
   return feeds;
 }
 
-/** An in-memory Dataset of `count` random-normal items shaped like the model's single input. */
-function randomDataset(model: Model, count: number, seed: number): Dataset {
-  const [, c, h, w] = defaultInputDims(model, 1)[model.graph.inputs[0].name];
-  if (h === undefined || w === undefined) throw new QwbError('E_USAGE', 'on-the-fly quantization needs an image input [N, C, H, W]; pass --int8 MODEL.int8.onnx');
-  const item = c * h * w;
-  checkBytes(`input [${c}, ${h}, ${w}] float32`, elementsOf([c, h, w]) * 4, 'tensorBytes');
+/** An in-memory Dataset of `count` random items (randomFeeds) for every model input. */
+function randomDataset(model: Model, count: number, seed: number, inputDims: Record<string, number[]> = {}): Dataset {
+  const first = model.graph.inputs[0].name;
+  const itemDims = randomFeeds(model, 1, seed, inputDims)[first].dims.slice(1);
+  const multi = model.graph.inputs.length > 1 || model.graph.inputs[0].dtype !== 'float32';
   return {
-    source: `random-normal(seed ${seed})`,
+    source: `random(seed ${seed})`,
     count,
     total: count,
-    itemDims: [c, h, w],
+    itemDims,
+    ...(multi ? { inputs: model.graph.inputs.map((v) => ({ name: v.name, dtype: v.dtype, itemDims: [] })) } : {}),
     hasLabels: false,
     async *batches(batchSize: number): AsyncIterable<Batch> {
       for (let start = 0; start < count; start += batchSize) {
         const n = Math.min(batchSize, count - start);
         const indices = Array.from({ length: n }, (_, i) => start + i);
-        yield { data: randomNormal(n * item, seed * 100003 + start), dims: [n, c, h, w], indices };
+        const at = Object.fromEntries(Object.entries(inputDims).map(([k, d]) => [k, [n, ...d.slice(1)]]));
+        const feeds = randomFeeds(model, n, seed * 100003 + start, at);
+        if (multi) yield { data: new Float32Array(0), dims: [n], indices, feeds };
+        else yield { data: feeds[first].data as Float32Array, dims: feeds[first].dims, indices };
       }
     },
   };
@@ -70,7 +96,7 @@ function randomDataset(model: Model, count: number, seed: number): Dataset {
 
 /** Our quantizer (minmax, per-channel weights, u8 activations, the CPU's advised weight bits) on
  *  random-normal calibration data: the INT8 model whose speed the benchmark measures. */
-export async function quantizeWithRandomData(model: Model, opts: { count?: number; seed?: number; threads?: number } = {}): Promise<Model> {
+export async function quantizeWithRandomData(model: Model, opts: { count?: number; seed?: number; threads?: number; inputDims?: Record<string, number[]> } = {}): Promise<Model> {
   if (isQdqModel(model)) return model;
   const count = opts.count ?? 16;
   const config = resolveQuantConfig({
@@ -81,7 +107,7 @@ export async function quantizeWithRandomData(model: Model, opts: { count?: numbe
   });
   const plan = planQuantization(prepareForQuantization(model), config);
   if (plan.layers.length === 0) throw new QwbError('E_USAGE', 'no node to quantize in this model');
-  const { ranges } = await calibrate(plan, { config, dataset: randomDataset(model, count, opts.seed ?? 0), threads: opts.threads, batchSize: 8 });
+  const { ranges } = await calibrate(plan, { config, dataset: randomDataset(model, count, opts.seed ?? 0, opts.inputDims), threads: opts.threads, batchSize: 8 });
   return writeQdq(plan, { config, ranges }).model;
 }
 
@@ -109,7 +135,9 @@ export async function benchJob(ctx: JobContext, req: BenchRequest, opts: JobOpti
   if (!Number.isInteger(iters) || iters < 1) throw new QwbError('E_USAGE', `--iters must be an integer >= 1, got ${iters}`);
   const model = await ctx.model(req.modelPath);
   const qdq = isQdqModel(model);
-  const feeds = randomFeeds(model, batch);
+  // Given dims fix the non-batch dims; dim 0 follows the batch.
+  const given = req.inputDims ? Object.fromEntries(Object.entries(req.inputDims).map(([k, d]) => [k, [batch, ...d.slice(1)]])) : undefined;
+  const feeds = randomFeeds(model, batch, 1, given);
   const inputDims = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.dims]));
   const runtime = loadNativeAddon().info();
 
@@ -155,11 +183,11 @@ export async function benchJob(ctx: JobContext, req: BenchRequest, opts: JobOpti
     ctx.host.progress({ job: 'bench', stage: 'quantize (minmax, random data)' });
     fp32 = model;
     try {
-      int8 = await quantizeWithRandomData(model, { count: req.calibCount, seed: req.seed, threads });
+      int8 = await quantizeWithRandomData(model, { count: req.calibCount, seed: req.seed, threads, inputDims: req.inputDims });
     } catch (e) {
       throw e instanceof QwbError ? e : new QwbError('E_MODEL', (e as Error).message);
     }
-    result.int8_source = `quantized on the fly (minmax, ${req.calibCount ?? 16} random-normal samples)`;
+    result.int8_source = `quantized on the fly (minmax, ${req.calibCount ?? 16} random samples)`;
   }
   const profIters = Math.max(3, Math.min(iters, 10));
   const variants: Record<string, StepProfile[]> = {};

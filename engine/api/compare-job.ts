@@ -1,7 +1,9 @@
 // compareModels: FP32 vs INT8 on the same data — both accuracies (when labelled), top-1 agreement,
 // and the per-layer SQNR/cosine analysis ranked worst first.
 
+import { feedsOf } from '../data';
 import type { Model } from '../ir/graph';
+import { floatData } from '../runtime/session-types';
 import { agreement, TopKAccumulator } from '../eval/metrics';
 import type { CompareRequest, CompareResult, JobOptions } from './contract';
 import { dataError, openModelData, recordedPreprocess, resolvePreprocess } from './data-source';
@@ -35,13 +37,13 @@ export async function compareJob(ctx: JobContext, req: CompareRequest, opts: Job
       return out[r.outputNames[0]];
     };
     for await (const b of ds.batches(batch, opts.signal)) {
-      const feed = { [input.name]: { dims: b.dims, data: b.data } };
-      const lf = await timed(fpRun, feed, 'fp32');
-      const lq = await timed(qRun, feed, 'int8');
-      const classes = lf.data.length / b.dims[0];
+      const feed = feedsOf(b, input.name);
+      const lf = floatData(await timed(fpRun, feed, 'fp32'), `${req.fp32Path}: output '${fpRun.outputNames[0]}'`);
+      const lq = floatData(await timed(qRun, feed, 'int8'), `${req.int8Path}: output '${qRun.outputNames[0]}'`);
+      const classes = lf.length / b.dims[0];
       const labels = b.labels ?? new Int32Array(b.dims[0]).fill(-1);
-      accF.add(lf.data, classes, labels);
-      accQ.add(lq.data, classes, labels);
+      accF.add(lf, classes, labels);
+      accQ.add(lq, classes, labels);
       ctx.host.progress({ job: 'compare', stage: 'accuracy', done: accF.count, total: ds.count });
     }
   } catch (e) {

@@ -278,6 +278,8 @@ export interface BenchRequest {
   /** On-the-fly quantization: random calibration samples (default 16) and seed (default 0). */
   calibCount?: number;
   seed?: number;
+  /** Dims of inputs whose non-batch dims are symbolic (a sequence length), by input name. */
+  inputDims?: Record<string, number[]>;
 }
 
 export interface BenchLayer {

@@ -67,7 +67,7 @@ export async function previewData(req: DataPreviewRequest, model: Model | undefi
           index: b.indices[i],
           label,
           labelName: label !== undefined ? names?.[label] : undefined,
-          thumbnail: await thumbnail(b.data.subarray(i * item, (i + 1) * item), thumbsDs.itemDims, unit),
+          thumbnail: await thumbnail(b.data.subarray(i * item, (i + 1) * item), thumbsDs.itemDims as [number, number, number], unit),
         });
       }
     }
@@ -116,7 +116,8 @@ export async function previewData(req: DataPreviewRequest, model: Model | undefi
     source: ds.source,
     kind: spec.kind,
     total: ds.total,
-    itemDims: ds.itemDims,
+    // Image datasets (openDataset) always give [C, H, W]; tensor sets are not previewed.
+    itemDims: ds.itemDims as [number, number, number],
     hasLabels: ds.hasLabels,
     samples,
     labels: [...counts].sort((a, b) => a[0] - b[0]).map(([label, count]) => ({ label, name: names?.[label], count })),

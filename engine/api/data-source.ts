@@ -5,7 +5,7 @@
 
 import * as fs from 'node:fs';
 
-import { checkAgainstModelInput, openDataset, type Dataset, type DatasetSpec, type PreprocessSpec } from '../data';
+import { checkAgainstModelInput, LABELS_ARRAY, openDataset, openTensorSet, type Dataset, type DatasetSpec, type PreprocessSpec, type TensorSetSpec } from '../data';
 import type { Model } from '../ir/graph';
 import { METADATA_PREPROCESS } from '../quant/qdq-writer';
 import type { PreprocessOptions } from './contract';
@@ -90,7 +90,32 @@ function dataError(e: unknown): never {
   throw toQwbError(e, 'E_DATA');
 }
 
-/** Opens the data and checks it against the model's single input before any work. */
+/** A tensor set for DATA when it names one: an .npz (one array per input), `NAME=FILE[,NAME=FILE]`
+ *  (one .npy per input), or a single .npy for a model whose one input is not float32 (token ids). */
+export function tensorSetSpecFor(model: Model, file: string, labels?: string): TensorSetSpec | undefined {
+  const inputs = model.graph.inputs;
+  if (/^[^=,]+=/.test(file)) {
+    const files: Record<string, string> = {};
+    for (const part of file.split(',')) {
+      const m = /^([^=]+)=(.+)$/.exec(part);
+      if (!m) throw new QwbError('E_USAGE', `data '${file}': '${part}' is not NAME=FILE`);
+      files[m[1]] = m[2];
+    }
+    if (labels) files[LABELS_ARRAY] = labels;
+    return { kind: 'arrays', files };
+  }
+  if (/\.npz$/i.test(file)) {
+    if (labels) throw new QwbError('E_USAGE', `${file}: an .npz carries its labels as an array named '${LABELS_ARRAY}'; drop --labels ${labels}`);
+    return { kind: 'npz', file };
+  }
+  if (inputs.length === 1 && inputs[0].dtype !== 'float32' && /\.npy$/i.test(file)) {
+    return { kind: 'arrays', files: { [inputs[0].name]: file, ...(labels ? { [LABELS_ARRAY]: labels } : {}) } };
+  }
+  return undefined;
+}
+
+/** Opens the data and checks it against the model's inputs before any work: images for a
+ *  single-input image model, a tensor set (tensorSetSpecFor) for any model. */
 export async function openModelData(
   model: Model,
   file: string,
@@ -98,7 +123,18 @@ export async function openModelData(
   preprocess: PreprocessSpec,
   sample: { count?: number; seed?: number },
 ): Promise<Dataset> {
-  if (model.graph.inputs.length !== 1) throw new QwbError('E_USAGE', `the model has ${model.graph.inputs.length} inputs; data sets feed single-input models`);
+  const set = tensorSetSpecFor(model, file, labels);
+  if (set) {
+    try {
+      return await openTensorSet(set, model.graph.inputs.map((v) => ({ name: v.name, dtype: v.dtype, dims: v.shape })), sample);
+    } catch (e) {
+      dataError(e);
+    }
+  }
+  if (model.graph.inputs.length !== 1) {
+    const names = model.graph.inputs.map((v) => v.name).join(', ');
+    throw new QwbError('E_USAGE', `the model has ${model.graph.inputs.length} inputs (${names}): give an .npz with one array per input, or NAME=FILE,NAME=FILE (one .npy each)`);
+  }
   const input = model.graph.inputs[0];
   let ds: Dataset;
   try {

@@ -169,7 +169,7 @@ async function fallbackLoop(
         signal: opts.signal,
         onProgress: (done, total) => ctx.host.progress({ job: 'quantize', stage: `evaluate ${label}`, done, total }),
       });
-      const latency = await measureLatency(runner, input.name, ds.itemDims, staticBatch ?? 8);
+      const latency = await measureLatency(runner, input.name, ds.itemDims, staticBatch ?? 8, 15, ds);
       return { top1: r.top1, latency };
     } finally {
       runner.dispose();

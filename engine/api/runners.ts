@@ -6,7 +6,7 @@
 import type { Model } from '../ir/graph';
 import { saveModel } from '../onnx/save';
 import { ModelSession } from '../runtime/session';
-import type { HostTensor } from '../runtime/session-types';
+import type { HostData, HostTensor } from '../runtime/session-types';
 import type { Backend } from './contract';
 import { errorCode, QwbError } from './errors';
 
@@ -69,7 +69,18 @@ interface OrtSession {
 }
 interface OrtModule {
   InferenceSession: { create(bytes: Uint8Array, opts: Record<string, unknown>): Promise<OrtSession> };
-  Tensor: new (type: string, data: Float32Array, dims: number[]) => unknown;
+  Tensor: new (type: string, data: HostData, dims: number[]) => unknown;
+}
+
+/** ONNX Runtime's tensor type name for each ONNX dtype a model input may have. */
+const ORT_TYPE: Record<string, string> = { float32: 'float32', int64: 'int64', int32: 'int32', int8: 'int8', uint8: 'uint8', bool: 'bool' };
+
+/** `data` as ONNX Runtime wants it for an input of `dtype` (it takes exactly the declared type). */
+function ortData(name: string, dtype: string, data: HostData): HostData {
+  if (dtype === 'int64' && !(data instanceof BigInt64Array)) return BigInt64Array.from(data as ArrayLike<number>, (v) => BigInt(v));
+  if (dtype === 'int32' && !(data instanceof Int32Array)) return Int32Array.from(data as ArrayLike<number>);
+  if (!ORT_TYPE[dtype]) throw new QwbError('E_USAGE', `input '${name}': dtype ${dtype} is not supported`);
+  return data;
 }
 
 class OrtRunner implements ModelRunner {
@@ -77,6 +88,7 @@ class OrtRunner implements ModelRunner {
     private readonly ort: OrtModule,
     private readonly session: OrtSession,
     private readonly label: string,
+    private readonly inputDtypes: Map<string, string>,
   ) {}
 
   get inputNames() {
@@ -89,7 +101,10 @@ class OrtRunner implements ModelRunner {
 
   async run(feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor>> {
     const f: Record<string, unknown> = {};
-    for (const [k, t] of Object.entries(feeds)) f[k] = new this.ort.Tensor('float32', t.data, t.dims);
+    for (const [k, t] of Object.entries(feeds)) {
+      const dtype = this.inputDtypes.get(k) ?? 'float32';
+      f[k] = new this.ort.Tensor(ORT_TYPE[dtype] ?? dtype, ortData(k, dtype, t.data), t.dims);
+    }
     let res: Record<string, OrtTensor>;
     try {
       res = await this.session.run(f);
@@ -98,7 +113,8 @@ class OrtRunner implements ModelRunner {
     }
     const out: Record<string, HostTensor> = {};
     for (const [k, t] of Object.entries(res)) {
-      if (t.type === 'float32') out[k] = { dims: [...t.dims], data: t.data as Float32Array };
+      const d = t.data;
+      if (d instanceof Float32Array || d instanceof BigInt64Array || d instanceof Int32Array || d instanceof Int8Array || d instanceof Uint8Array) out[k] = { dims: [...t.dims], data: d };
     }
     return out;
   }
@@ -124,7 +140,7 @@ export async function openRunner(model: Model, label: string, opts: RunnerOption
     const threads = opts.threads ?? 0;
     try {
       const s = await ort.InferenceSession.create(saveModel(model), threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {});
-      return new OrtRunner(ort, s, label);
+      return new OrtRunner(ort, s, label, new Map(model.graph.inputs.map((v) => [v.name, v.dtype])));
     } catch (e) {
       throw new QwbError('E_MODEL', `${label}: onnxruntime cannot load it: ${(e as Error).message}`);
     }

@@ -12,7 +12,8 @@ import { getOp } from '../ops/registry';
 import { adviseWeightBits } from '../quant/config';
 import { loadNativeAddon } from '../runtime/native';
 import { ModelSession } from '../runtime/session';
-import { formatNpy, parseNpy } from '../data/npy';
+import { formatNpy, npyAsInput, parseNpy } from '../data/npy';
+import type { HostTensor } from '../runtime/session-types';
 import { benchJob } from './bench-job';
 import { compareJob } from './compare-job';
 import { openDataset } from '../data';
@@ -152,7 +153,8 @@ export class Service implements WorkbenchService {
       Object.entries(outputPaths).map(([n, f]) => [`--output ${n}`, f]),
       [['model', req.modelPath], ...Object.entries(inputPaths).map(([n, f]): [string, string] => [`--input ${n}`, f])],
     );
-    const inputs: Record<string, { dims: number[]; data: Float32Array }> = {};
+    const inputs: Record<string, HostTensor> = {};
+    const dtypes = new Map(model.graph.inputs.map((v) => [v.name, v.dtype]));
     for (const name of inNames) {
       const file = inputPaths[name];
       if (!file) throw new QwbError('E_USAGE', `no .npy given for input '${name}' (inputs: ${inNames.join(', ')})`);
@@ -162,8 +164,11 @@ export class Service implements WorkbenchService {
       } catch (e) {
         throw e instanceof QwbError ? e : new QwbError('E_DATA', (e as Error).message);
       }
-      if (arr.dtype !== 'f4') throw new QwbError('E_DATA', `${file}: dtype ${arr.dtype} — input '${name}' needs a float32 (<f4) .npy`);
-      inputs[name] = { dims: arr.shape, data: arr.data as Float32Array };
+      try {
+        inputs[name] = { dims: arr.shape, data: npyAsInput(arr, dtypes.get(name)!, file, name) };
+      } catch (e) {
+        throw new QwbError('E_DATA', (e as Error).message);
+      }
     }
     for (const n of Object.keys(inputPaths)) {
       if (!inNames.includes(n)) throw new QwbError('E_USAGE', `'${n}' is not an input of the model (inputs: ${inNames.join(', ')})`);
@@ -182,7 +187,7 @@ export class Service implements WorkbenchService {
       const outputs: RunModelResult['outputs'] = [];
       for (const [name, file] of Object.entries(outputPaths)) {
         const t = res.outputs[name];
-        await this.write(file, formatNpy(t.dims, t.data));
+        await this.write(file, formatNpy(t.dims, t.data, { bool: model.graph.outputs.find((o) => o.name === name)?.dtype === 'bool' }));
         outputs.push({ name, dims: t.dims, path: file });
       }
       return { outputs, ms };

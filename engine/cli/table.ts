@@ -85,7 +85,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'run',
     positionals: 'MODEL.onnx',
-    summary: 'FP32 inference through oneDNN of float32 .npy inputs',
+    summary: 'FP32 inference through oneDNN of .npy inputs (float32, int64/int32, bool, int8/uint8), outputs written as .npy of their dtype',
     options: [
       { name: 'input', value: 'IN.npy|NAME=IN.npy', repeatable: true, required: true, help: 'input batch (NAME=PATH per input when the model has several)', sample: 'other.npy' },
       { name: 'output', value: 'OUT.npy|NAME=OUT.npy', repeatable: true, required: true, help: 'where to write each output', sample: 'other-out.npy' },
@@ -181,6 +181,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     details: ['With --per-layer, an FP32 model is quantized on the fly (minmax, random-normal data) unless --int8 is given.'],
     options: [
       { name: 'batch', value: 'N', default: '1', help: 'batch size', sample: '2' },
+      { name: 'shape', value: 'NAME=DIMS', repeatable: true, default: 'every symbolic dim but the batch 1', help: 'dims of one input, e.g. input_ids=1x128 for a symbolic sequence length (dim 0 follows --batch)', sample: 'input=1x1x28x28' },
       { name: 'iters', value: 'N', default: '20', help: 'timed runs after the warm-up', sample: '5' },
       THREADS,
       { name: 'per-layer', help: 'profile every step of the FP32 raw, FP32 fused and INT8 plans' },

@@ -1,6 +1,7 @@
 // The data layer's public API (see types.ts).
 
-export type { Batch, Dataset, DatasetSpec, PreprocessSpec, SampleSpec } from './types';
+export type { Batch, Dataset, DatasetSpec, FeedInput, FeedTensor, PreprocessSpec, SampleSpec, TensorSetSpec } from './types';
+export { feedsOf, LABELS_ARRAY, openTensorSet } from './tensor-set';
 export { openDataset } from './dataset';
 export { checkAgainstModelInput } from './check';
 export { DataError } from './errors';

@@ -35,10 +35,31 @@ export interface SampleSpec {
   seed?: number;
 }
 
+/** One model input's values in a batch of a tensor set (any dtype a model input takes). */
+export interface FeedTensor {
+  dims: number[];
+  data: Float32Array | BigInt64Array | Int32Array | Int8Array | Uint8Array;
+}
+
+/** Where a tensor set lives (one array per model input, NAME -> values, first dim = items): an
+ *  .npz archive, or one .npy file per input. An array named `labels` holds class indices. */
+export type TensorSetSpec = { kind: 'npz'; file: string } | { kind: 'arrays'; files: Record<string, string> };
+
+/** A model input as a tensor set is checked against: ONNX dtype and declared dims (batch first). */
+export interface FeedInput {
+  name: string;
+  dtype: string;
+  /** Absent: the model declares no shape (only item counts are checked). */
+  dims?: (number | string)[];
+}
+
 export interface Batch {
-  /** NCHW float32, dims[0] items. */
+  /** NCHW float32, dims[0] items (image datasets). A tensor set's batch has dims [n] and no data
+   *  here: its values are in `feeds`. */
   data: Float32Array;
   dims: number[];
+  /** Tensor sets: one tensor per model input, each with dims[0] = dims[0] of this batch. */
+  feeds?: Record<string, FeedTensor>;
   /** Class index per item, when the dataset has labels. */
   labels?: Int32Array;
   /** Index of each item in the source (record number, or position in the sorted file list). */
@@ -52,8 +73,10 @@ export interface Dataset {
   readonly count: number;
   /** Items in the source before sampling. */
   readonly total: number;
-  /** [C, H, W] of one item after preprocessing. */
-  readonly itemDims: [number, number, number];
+  /** [C, H, W] of one item after preprocessing (a tensor set: the dims of one item of its first input). */
+  readonly itemDims: number[];
+  /** Tensor sets: the model inputs each batch feeds (`Batch.feeds`), with their per-item dims. */
+  readonly inputs?: { name: string; dtype: string; itemDims: number[] }[];
   readonly hasLabels: boolean;
   /** Folder datasets with class subfolders: the class names, index = label. */
   readonly classes?: string[];

@@ -103,6 +103,7 @@ const bench = obj({
   int8Path: opt(str()),
   calibCount: opt(int()),
   seed: opt(int()),
+  inputDims: opt(recordOf(arrayOf(int(), 16))),
 });
 
 /** A comparison the window got from compareModels and hands back to be exported: its numbers may

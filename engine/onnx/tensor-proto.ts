@@ -141,10 +141,12 @@ export function tensorBytes(t: Tensor): Uint8Array {
       for (let i = 0; i < n; i++) dv.setFloat64(i * 8, d[i], true);
       break;
     case 'int64':
-      for (let i = 0; i < n; i++) dv.setBigInt64(i * 8, BigInt(Math.trunc(d[i])), true);
+      // The IR holds int64 as doubles: INT64_MAX (a Slice's "to the end") reads as 2^63, which
+      // BigInt64 would wrap to INT64_MIN (an empty slice). Saturate instead.
+      for (let i = 0; i < n; i++) dv.setBigInt64(i * 8, d[i] >= 9223372036854775807 ? 9223372036854775807n : d[i] <= -9223372036854775808 ? -9223372036854775808n : BigInt(Math.trunc(d[i])), true);
       break;
     case 'uint64':
-      for (let i = 0; i < n; i++) dv.setBigUint64(i * 8, BigInt(Math.trunc(d[i])), true);
+      for (let i = 0; i < n; i++) dv.setBigUint64(i * 8, d[i] >= 18446744073709551615 ? 18446744073709551615n : BigInt(Math.max(0, Math.trunc(d[i]))), true);
       break;
     case 'int32':
       for (let i = 0; i < n; i++) dv.setInt32(i * 4, d[i], true);

@@ -1,11 +1,12 @@
-// ONNX Cast: folded exactly on constants (float -> int truncates toward zero, as static_cast);
-// a float32 -> float32 cast at runtime is a `copy`.
+// ONNX Cast: folded exactly on constants (float -> int truncates toward zero, as static_cast); at
+// runtime a `cast` step between the plan dtypes (int64 and int32 are both held as s32, so a cast
+// between them, or to the same dtype, is a `copy`).
 
 import { attrInt } from '../ir/graph';
 import type { DType } from '../ir/tensor';
 import { dtypeFromCode } from '../onnx/dtypes';
 import type { OpDef } from './op';
-import { castValue, inputName, newTensor, rejectPostOps, requireF32, requireInput } from './common';
+import { castValue, inputName, newTensor, rejectPostOps, requireInput, runtimePlanDtype } from './common';
 
 export function onnxDType(code: number, fail: (m: string) => never): DType {
   const d = dtypeFromCode(code);
@@ -34,9 +35,13 @@ export const Cast: OpDef = {
   lower(ctx) {
     rejectPostOps(ctx);
     const x = inputName(ctx.node, 0);
-    requireF32(ctx, x);
+    const from = ctx.type(x).dtype;
     const to = onnxDType(attrInt(ctx.node, 'to', 1), ctx.fail);
-    if (to !== 'float32') ctx.fail(`Cast to ${to} is not supported at runtime`);
-    ctx.step('copy', [ctx.tensor(x)], [ctx.tensor(ctx.node.outputs[0])]);
+    if (!runtimePlanDtype(from)) ctx.fail(`Cast from ${from} is not supported at runtime`);
+    if (!runtimePlanDtype(to)) ctx.fail(`Cast to ${to} is not supported at runtime`);
+    const y = ctx.tensor(ctx.node.outputs[0]);
+    const same = runtimePlanDtype(from) === runtimePlanDtype(to) && (to !== 'bool' || from === 'bool');
+    if (same) ctx.step('copy', [ctx.tensor(x)], [y]);
+    else ctx.step('cast', [ctx.tensor(x)], [y], { to_bool: to === 'bool' ? 1 : 0 });
   },
 };

@@ -4,7 +4,7 @@
 import type { Node, PostOp } from '../ir/graph';
 import { allocData, numel, stridesOf, type DType, type Tensor } from '../ir/tensor';
 import type { InferContext, LowerContext, ValueType } from './op';
-import type { PlanAttr } from '../plan/plan';
+import type { PlanAttr, PlanDType } from '../plan/plan';
 
 type Fail = (message: string) => never;
 
@@ -61,6 +61,49 @@ export function requireInput(ctx: InferContext, i: number): ValueType {
 export function requireF32(ctx: LowerContext, name: string): void {
   const t = ctx.type(name);
   if (t.dtype !== 'float32') ctx.fail(`value '${name}' has dtype ${t.dtype}; only float32 is supported at runtime`);
+}
+
+/** For steps that move bytes (reshape, transpose, slice, concat, copy): any dtype a plan holds
+ *  (float32, int64/int32 as s32, int8, uint8/bool). */
+export function requireRuntimeValue(ctx: LowerContext, name: string): void {
+  const t = ctx.type(name);
+  if (!runtimePlanDtype(t.dtype)) ctx.fail(`value '${name}' has dtype ${t.dtype}, which the runtime cannot hold`);
+}
+
+/** Plan id of `name` for a step that reads plain values of a runtime dtype (integer and bool
+ *  steps): a constant is re-made in `want`'s plan dtype when it differs (an int64 constant against
+ *  an int32 value, a float constant against a float value). Fails on dtypes no plan holds. */
+export function valueOperand(ctx: LowerContext, name: string, want?: DType): number {
+  const c = ctx.constant(name);
+  const have = ctx.type(name).dtype;
+  const target = want ?? have;
+  const plan = runtimePlanDtype(target);
+  if (!plan) ctx.fail(`value '${name}' has dtype ${target}, which the runtime cannot hold`);
+  if (c && runtimePlanDtype(c.dtype) !== plan) {
+    const src = c.data as ArrayLike<number>;
+    const data = plan === 'f32' ? Float32Array.from(src) : plan === 's32' ? Int32Array.from(src) : plan === 's8' ? Int8Array.from(src) : Uint8Array.from(src);
+    return ctx.constTensor(`${ctx.node.name}_${name}_${plan}`, c.dims, data, plan);
+  }
+  if (!c && runtimePlanDtype(have) !== plan) ctx.fail(`value '${name}' is ${have} but the step needs ${target}`);
+  return ctx.tensor(name);
+}
+
+/** The plan dtype of a runtime value of ONNX dtype `d` (int64 is held as int32). */
+export function runtimePlanDtype(d: DType): PlanDType | undefined {
+  switch (d) {
+    case 'float32':
+      return 'f32';
+    case 'int64':
+    case 'int32':
+      return 's32';
+    case 'int8':
+      return 's8';
+    case 'uint8':
+    case 'bool':
+      return 'u8';
+    default:
+      return undefined;
+  }
 }
 
 /** Constant value of input i as plain numbers, or undefined if that input is not constant. */

@@ -3,7 +3,7 @@
 import { attrInt } from '../ir/graph';
 import { numel, type Tensor } from '../ir/tensor';
 import type { OpDef } from './op';
-import { inputName, newTensor, normAxis, rejectPostOps, requireF32 } from './common';
+import { inputName, newTensor, normAxis, rejectPostOps, requireRuntimeValue } from './common';
 
 type Fail = (m: string) => never;
 
@@ -62,7 +62,7 @@ export const Concat: OpDef = {
     const names = ctx.node.inputs.filter((n) => n !== '');
     // Empty inputs (a 0-sized axis) contribute nothing.
     const used = names.filter((n) => numel(ctx.type(n).dims) > 0);
-    used.forEach((n) => requireF32(ctx, n));
+    used.forEach((n) => requireRuntimeValue(ctx, n));
     const r = ctx.type(names[0]).dims.length;
     const axis = normAxis(attrInt(ctx.node, 'axis', 0), r, ctx.fail);
     const out = ctx.tensor(ctx.node.outputs[0]);

@@ -1,11 +1,13 @@
-// ONNX Gather: folded exactly on constants (shape arithmetic). On computed data with constant
-// indices it lowers to one `slice` per index, a `concat` along the axis and a `reshape` to the
-// output dims (data[:axis] + indices.dims + data[axis+1:] is that concatenation, row-major).
+// ONNX Gather: folded exactly on constants (shape arithmetic). At runtime a native `gather` step
+// (any dtype; indices s32, computed or constant): token ids into an embedding table. Quantized data
+// with constant indices lowers to one `slice` per index, a `concat` along the axis and a `reshape`
+// (data[:axis] + indices.dims + data[axis+1:] is that concatenation, row-major), which move int8
+// bytes with their scale.
 
 import { attrInt } from '../ir/graph';
 import { numel, stridesOf, type Tensor } from '../ir/tensor';
 import type { OpDef } from './op';
-import { inputName, normAxis, rejectPostOps, remap, requireF32, requireInput } from './common';
+import { inputName, normAxis, rejectPostOps, remap, requireInput, valueOperand } from './common';
 
 const MAX_LOWERED_INDICES = 64;
 
@@ -53,11 +55,22 @@ export const Gather: OpDef = {
     rejectPostOps(ctx);
     const node = ctx.node;
     const xName = inputName(node, 0);
-    requireF32(ctx, xName);
-    const idxT = ctx.constant(inputName(node, 1));
-    if (!idxT) return ctx.fail('indices must be a constant');
     const dims = ctx.type(xName).dims;
     const axis = normAxis(attrInt(node, 'axis', 0), dims.length, ctx.fail);
+    const iName = inputName(node, 1);
+    const idxT = ctx.constant(iName);
+    const iType = ctx.type(iName).dtype;
+    if (iType !== 'int64' && iType !== 'int32') ctx.fail(`indices '${iName}' have dtype ${iType}; expected int64 or int32`);
+    if (ctx.type(xName).dtype !== 'float32' || !idxT) {
+      // Plain values of any runtime dtype, indices checked (and negatives wrapped) by the step.
+      if (idxT) indexValues(idxT, dims[axis], ctx.fail);
+      ctx.step('gather', [valueOperand(ctx, xName), valueOperand(ctx, iName, 'int32')], [ctx.tensor(node.outputs[0])], { axis });
+      return;
+    }
+    if (indexValues(idxT, dims[axis], ctx.fail).length > MAX_LOWERED_INDICES) {
+      ctx.step('gather', [ctx.tensor(xName), valueOperand(ctx, iName, 'int32')], [ctx.tensor(node.outputs[0])], { axis });
+      return;
+    }
     const idx = indexValues(idxT, dims[axis], ctx.fail);
     if (idx.length === 0 || idx.length > MAX_LOWERED_INDICES) ctx.fail(`${idx.length} indices: only 1 to ${MAX_LOWERED_INDICES} are supported at runtime`);
     const x = ctx.tensor(xName);

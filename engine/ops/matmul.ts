@@ -2,7 +2,7 @@
 // reshaped to rank 2 around the product and the added axis is removed afterwards.
 
 import type { OpDef } from './op';
-import { broadcastShapes, emitPostOpsAsSteps, floatData, inputName, postOpAttrs, requireF32, requireInput } from './common';
+import { broadcastShapes, emitPostOpsAsSteps, fixedInputCount, floatData, inputName, postOpAttrs, requireF32, requireInput } from './common';
 
 type Fail = (message: string) => never;
 
@@ -38,11 +38,21 @@ export const MatMul: OpDef = {
     const aDims = ctx.type(aName).dims;
     const bDims = ctx.type(bName).dims;
     const out = ctx.tensor(node.outputs[0]);
+    // A third input is a bias over the last axis (ir/passes/fuse-matmul-bias.ts), rank >= 2 only.
+    const biasName = fixedInputCount(node) > 2 ? inputName(node, 2) : '';
     if (aDims.length >= 2 && bDims.length >= 2) {
       const post = postOpAttrs(ctx);
-      ctx.step('matmul', [ctx.tensor(aName), ctx.tensor(bName), -1, ...post.sumInputs], [out], post.attrs);
+      let bias = -1;
+      if (biasName) {
+        const c = ctx.constant(biasName);
+        if (!c) return ctx.fail(`bias '${biasName}' must be a constant`);
+        const n = ctx.type(node.outputs[0]).dims.slice(-1)[0];
+        bias = ctx.constTensor(`${node.name}_bias`, [n], floatData(c));
+      }
+      ctx.step('matmul', [ctx.tensor(aName), ctx.tensor(bName), bias, ...post.sumInputs], [out], post.attrs);
       return;
     }
+    if (biasName) ctx.fail('a bias input needs operands of rank >= 2');
     let a = ctx.tensor(aName);
     if (aDims.length === 1) {
       const t = ctx.tempTensor(`${node.name}_a2d`, [1, aDims[0]]);

@@ -3,6 +3,7 @@
 
 import type { OpDef } from './op';
 import { ACTIVATIONS, Clip, PRelu, Reciprocal, ROUNDING, Selu } from './activations';
+import { ArgMax, ArgMin } from './arg-reduce';
 import { BatchNormalization } from './batch-norm';
 import { BINARY_OPS } from './binary';
 import { Cast } from './cast';
@@ -10,11 +11,13 @@ import { Concat } from './concat';
 import { Constant, ConstantOfShape } from './constant';
 import { Conv } from './conv';
 import { ConvTranspose } from './conv-transpose';
+import { Einsum } from './einsum';
 import { Expand } from './expand';
 import { Flatten } from './flatten';
 import { Gather } from './gather';
 import { Gemm } from './gemm';
 import { Dropout, Identity } from './identity';
+import { LayerNormalization } from './layer-norm';
 import { MatMul } from './matmul';
 import { Pad } from './pad';
 import { DequantizeLinear, QuantizeLinear } from './quantize-linear';
@@ -23,6 +26,7 @@ import { Range } from './range';
 import { REDUCE_OPS } from './reduce';
 import { Reshape } from './reshape';
 import { Resize, Upsample } from './resize';
+import { ScatterND } from './scatter-nd';
 import { Shape, Size } from './shape';
 import { Slice } from './slice';
 import { LogSoftmax, Softmax } from './softmax';
@@ -36,7 +40,9 @@ const ALL_OPS: OpDef[] = [
   ConvTranspose,
   Gemm,
   MatMul,
+  Einsum,
   BatchNormalization,
+  LayerNormalization,
   ...ACTIVATIONS,
   Clip,
   Selu,
@@ -60,6 +66,9 @@ const ALL_OPS: OpDef[] = [
   Resize,
   Upsample,
   ...REDUCE_OPS,
+  ArgMax,
+  ArgMin,
+  ScatterND,
   Split,
   Slice,
   Shape,

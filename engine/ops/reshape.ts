@@ -4,7 +4,7 @@
 import { attrInt, attrInts } from '../ir/graph';
 import { numel, type Tensor } from '../ir/tensor';
 import type { InferContext, LowerContext, OpDef, ValueType } from './op';
-import { constNumbers, inputName, rejectPostOps, requireF32, requireInput } from './common';
+import { constNumbers, inputName, rejectPostOps, requireRuntimeValue, requireInput } from './common';
 
 type Fail = (message: string) => never;
 
@@ -39,7 +39,7 @@ export function withDims(t: Tensor, dims: number[]): Tensor {
 export function lowerAsReshape(ctx: LowerContext): void {
   rejectPostOps(ctx);
   const x = inputName(ctx.node, 0);
-  requireF32(ctx, x);
+  requireRuntimeValue(ctx, x);
   ctx.step('reshape', [ctx.tensor(x)], [ctx.tensor(ctx.node.outputs[0])]);
 }
 

@@ -5,7 +5,7 @@
 import { attrInts, type Node } from '../ir/graph';
 import { stridesOf, type Tensor } from '../ir/tensor';
 import type { InferContext, OpDef } from './op';
-import { inputName, normAxes, rejectPostOps, remap, requireF32, requireInput } from './common';
+import { inputName, normAxes, rejectPostOps, remap, requireRuntimeValue, requireInput } from './common';
 
 type Fail = (m: string) => never;
 
@@ -99,7 +99,7 @@ export const Slice: OpDef = {
     rejectPostOps(ctx);
     const node = ctx.node;
     const x = inputName(node, 0);
-    requireF32(ctx, x);
+    requireRuntimeValue(ctx, x);
     const args = argsOf(node, ctx.opset, (i) => ctx.constant(inputName(node, i)), (i) => inputName(node, i) !== '', ctx.fail);
     const g = sliceGeometry(ctx.type(x).dims, args, ctx.fail);
     ctx.step('slice', [ctx.tensor(x)], [ctx.tensor(node.outputs[0])], { starts: g.starts, steps: g.steps });

@@ -4,7 +4,7 @@
 import { attrInt, attrInts, type Node } from '../ir/graph';
 import type { Tensor } from '../ir/tensor';
 import type { OpDef } from './op';
-import { inputName, normAxis, rejectPostOps, requireF32, requireInput } from './common';
+import { inputName, normAxis, rejectPostOps, requireRuntimeValue, requireInput } from './common';
 import { sliceTensor } from './slice';
 
 type Fail = (m: string) => never;
@@ -57,7 +57,7 @@ export const Split: OpDef = {
     rejectPostOps(ctx);
     const node = ctx.node;
     const xName = inputName(node, 0);
-    requireF32(ctx, xName);
+    requireRuntimeValue(ctx, xName);
     const dims = ctx.type(xName).dims;
     const splitName = inputName(node, 1);
     const { axis, sizes } = splitSizes(node, ctx.opset, dims, splitName ? ctx.constant(splitName) : undefined, splitName !== '', ctx.fail);

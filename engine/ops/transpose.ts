@@ -3,7 +3,7 @@
 import { attrInts, type Node } from '../ir/graph';
 import { stridesOf, type Tensor } from '../ir/tensor';
 import type { OpDef } from './op';
-import { inputName, rejectPostOps, remap, requireF32, requireInput } from './common';
+import { inputName, rejectPostOps, remap, requireRuntimeValue, requireInput } from './common';
 
 function permOf(node: Node, rank: number, fail: (m: string) => never): number[] {
   const perm = attrInts(node, 'perm', undefined) ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
@@ -32,7 +32,7 @@ export const Transpose: OpDef = {
   lower(ctx) {
     rejectPostOps(ctx);
     const x = inputName(ctx.node, 0);
-    requireF32(ctx, x);
+    requireRuntimeValue(ctx, x);
     const perm = permOf(ctx.node, ctx.type(x).dims.length, ctx.fail);
     ctx.step('transpose', [ctx.tensor(x)], [ctx.tensor(ctx.node.outputs[0])], { perm });
   },

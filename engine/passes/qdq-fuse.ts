@@ -180,7 +180,9 @@ function rewriteHost(r: Rewriter, g: Graph, host: Node): boolean {
     const rank = g.values.get(host.inputs[0])?.shape?.length ?? 0;
     if (rank < 2 || w.tensor.dims.length !== 2) return false;
   }
-  const bName = host.opType === 'MatMul' ? '' : host.inputs[2] ?? '';
+  // MatMul's bias is the fused Add's (fuse-matmul-bias.ts), past its two ONNX inputs (no sum
+  // post-op is on the host here: checked above).
+  const bName = host.opType === 'MatMul' && host.inputs.length <= 2 ? '' : host.inputs[2] ?? '';
   let bias: string = bName;
   let biasParams: QuantParams | undefined;
   if (bName) {

@@ -3,11 +3,14 @@
 // instead, and where that is impossible (the input is a graph input, a constant or itself an
 // output) the node stays (it lowers to a copy).
 
-import type { Graph } from '../ir/graph';
+import type { Graph, Node } from '../ir/graph';
+import { dropoutIsIdentity } from '../ops/identity';
 import { renameUses } from '../ir/graph-utils';
 
-function isRemovable(opType: string, domain: string): boolean {
-  return (domain === '' || domain === 'ai.onnx') && (opType === 'Identity' || opType === 'Dropout');
+function isRemovable(graph: Graph, n: Node): boolean {
+  if (n.domain !== '' && n.domain !== 'ai.onnx') return false;
+  if (n.opType === 'Identity') return true;
+  return n.opType === 'Dropout' && dropoutIsIdentity(n, (name) => graph.initializers.get(name));
 }
 
 /** Returns the number of nodes removed. */
@@ -17,7 +20,7 @@ export function removeIdentities(graph: Graph): number {
   const inputs = new Set(graph.inputs.map((i) => i.name));
   for (let k = 0; k < graph.nodes.length; k++) {
     const n = graph.nodes[k];
-    if (!isRemovable(n.opType, n.domain)) continue;
+    if (!isRemovable(graph, n)) continue;
     const x = n.inputs[0];
     const y = n.outputs[0];
     if (!x || !y) continue;

@@ -60,10 +60,11 @@ export class LayerErrorAccumulator {
     for (const p of pairs) this.sums.set(p.name, new ErrorSums());
   }
 
-  add(fp32Outputs: Record<string, { data: ArrayLike<number> }>, int8Outputs: Record<string, { data: ArrayLike<number> }>): void {
+  add(fp32Outputs: Record<string, { data: ArrayLike<number> | BigInt64Array }>, int8Outputs: Record<string, { data: ArrayLike<number> | BigInt64Array }>): void {
     for (const p of this.pairs) {
       const a = fp32Outputs[p.fp32]?.data;
       const b = int8Outputs[p.int8]?.data;
+      if (a instanceof BigInt64Array || b instanceof BigInt64Array) throw new Error(`layer '${p.name}': an int64 activation cannot be compared`);
       if (!a || !b) throw new Error(`layer '${p.name}': missing activation ${!a ? `'${p.fp32}' in the FP32 run` : `'${p.int8}' in the INT8 run`}`);
       if (a.length !== b.length) throw new Error(`layer '${p.name}': FP32 '${p.fp32}' has ${a.length} values but INT8 '${p.int8}' has ${b.length}`);
       this.sums.get(p.name)!.add(a, b);

@@ -6,18 +6,20 @@
 
 import type { Model } from '../ir/graph';
 import { cloneModel, staticBatchOf } from '../ir/graph-utils';
-import type { Dataset } from '../data/types';
+import { feedsOf, type Dataset } from '../data';
 import { ModelSession } from '../runtime/session';
 import type { QuantConfig } from './config';
 import { createCalibrator, HistogramSet, CalibrationError, type Calibrator } from './calibrators';
 import type { TensorRange } from './params';
+import { batchWithinBudget } from './output-budget';
 import type { QuantPlan } from './quantize-plan';
 
 export interface CalibrateOptions {
   config: QuantConfig;
   /** Not needed by method 'custom'. */
   dataset?: Dataset;
-  /** Samples per run (ignored when the model input has a static batch). Default 32. */
+  /** Most samples per run (ignored when the model input has a static batch); fewer when the
+   *  collected tensors of a batch would exceed the output budget (output-budget.ts). Default 32. */
   batchSize?: number;
   threads?: number;
   signal?: AbortSignal;
@@ -68,10 +70,10 @@ export async function calibrate(plan: QuantPlan, opts: CalibrateOptions): Promis
   const ds = opts.dataset;
   if (!ds) throw new CalibrationError(`method "${config.method}" needs calibration data`);
   const g = plan.model.graph;
-  if (g.inputs.length !== 1) throw new CalibrationError(`calibration needs a single-input model; this one has ${g.inputs.length} inputs`);
   const input = g.inputs[0];
   const staticBatch = staticBatchOf(input);
-  const batchSize = staticBatch ?? Math.max(1, Math.min(opts.batchSize ?? 32, ds.count));
+  const batchSize = staticBatch ?? batchWithinBudget(plan.model, tensors, Math.max(1, Math.min(opts.batchSize ?? 32, ds.count)));
+  if (g.inputs.length > 1 && !ds.inputs) throw new CalibrationError(`${ds.source}: the model has ${g.inputs.length} inputs; calibration data must give one array per input (.npz or NAME=FILE,...)`);
 
   const { model: augmented } = augmentWithOutputs(plan.model, tensors);
   const session = await ModelSession.load(augmented, { threads: opts.threads ?? 0, fused: true });
@@ -81,12 +83,15 @@ export async function calibrate(plan: QuantPlan, opts: CalibrateOptions): Promis
       if (opts.signal?.aborted) throw abortError('calibrate');
       // A static batch dim cannot take a short last batch: it is left out (at most batch-1 samples).
       if (staticBatch !== undefined && batch.dims[0] !== staticBatch) break;
-      const res = await session.run({ [input.name]: { dims: batch.dims, data: batch.data } });
+      const feeds = feedsOf(batch, input.name);
+      const res = await session.run(feeds);
       const values = new Map<string, ArrayLike<number>>();
       for (const t of tensors) {
-        const v = t === input.name ? batch.data : res.outputs[t]?.data;
+        const v = feeds[t] ?? res.outputs[t];
         if (!v) throw new CalibrationError(`tensor "${t}": the FP32 session did not produce it`);
-        values.set(t, v);
+        // The plan only quantizes float activations (value-kinds.ts); anything else is a bug there.
+        if (!(v.data instanceof Float32Array)) throw new CalibrationError(`tensor "${t}" is not float32 (${v.data.constructor.name}): it cannot be calibrated`);
+        values.set(t, v.data);
       }
       calibrator.collect(values);
       done += batch.dims[0];

@@ -144,7 +144,11 @@ export function planQuantization(prepared: Model, config: QuantConfig, extraExcl
         weightInputs.set(n.name, 1);
         actInputs = [x];
       } else if (n.opType === 'MatMul' && act(w)) {
-        actInputs = [x, w];
+        // Activation x activation (attention's QK^T and AV): oneDNN's int8 matmul wants s8 weights
+        // and our runtime runs these in FP32, so Q/DQ around them would only add quantize and
+        // dequantize steps and rounding error. Kept in FP32.
+        skip('both inputs are activations (attention matmul): kept in FP32');
+        continue;
       } else {
         skip('weight is not a float32 initializer');
         continue;
@@ -179,6 +183,25 @@ export function planQuantization(prepared: Model, config: QuantConfig, extraExcl
       }
     }
     layers.push({ node: n.name, op: n.opType, output, nodes });
+  }
+
+  // A quantized Add must feed a quantized op (or be a CNN residual into a quantized conv's sum,
+  // which also feeds one): a residual Add read only by FP32 ops (LayerNorm in transformers) would
+  // get Q/DQ on its inputs for nothing but rounding. Its activation (Relu) is followed.
+  const quantizedReader = (t: string): boolean =>
+    outputs.has(t) ? false : (uses.get(t) ?? []).some((r) => quantized.has(r) || (fusedActivation.has(r) && quantizedReader(r.outputs[0])) || (SHAPE_ONLY.has(r.opType) && quantizedReader(r.outputs[0])));
+  // Until nothing changes: dropping one Add can leave the Add before it without a quantized reader.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const l of [...layers]) {
+      if (l.op !== 'Add' || quantizedReader(l.output)) continue;
+      const n = g.nodes.find((x) => x.name === l.node)!;
+      quantized.delete(n);
+      layers.splice(layers.indexOf(l), 1);
+      for (const r of l.nodes.slice(1)) fusedActivation.delete(g.nodes.find((x) => x.name === r)!);
+      excluded.push({ node: n.name, op: n.opType, reason: 'no quantized op reads its output: kept in FP32' });
+      changed = true;
+    }
   }
 
   // Activation inputs of quantized ops get Q/DQ.

@@ -17,6 +17,7 @@ import type { Plan, PlanAttr, PlanDType, PlanTensor } from '../plan/plan';
 import { halfToFloat } from '../ir/tensor';
 import { isQdqNode, qdqParams, quantTable, type QuantParams } from '../passes/qdq-params';
 import { isInt8Node, lowerInt8Node, type Int8Helpers } from './lower-int8';
+import { planDtypeOf } from './edges';
 
 
 /** The bytes of a typed array, as a view: IR tensors are never written after they are made (passes
@@ -48,22 +49,6 @@ function constantPayload(t: Tensor, name: string): { dtype: PlanDType; data: Uin
       if (t.dtype === 'string') throw new Error(`constant '${name}': string tensors are not supported`);
       return { dtype: 's32', data: bytesOf(Int32Array.from(src)) };
     }
-  }
-}
-
-function activationDtype(dtype: string): PlanDType | undefined {
-  switch (dtype) {
-    case 'float32':
-      return 'f32';
-    case 'int32':
-      return 's32';
-    case 'int8':
-      return 's8';
-    case 'uint8':
-    case 'bool':
-      return 'u8';
-    default:
-      return undefined;
   }
 }
 
@@ -116,7 +101,7 @@ export function lowerGraph(model: Model): Plan {
       id = add({ name, dtype: p.dtype, dims: [...c.dims], batched: false, data: p.data });
     } else {
       const t = typeOf(name, node);
-      const dtype = activationDtype(t.dtype);
+      const dtype = planDtypeOf(t.dtype);
       if (!dtype) throw new Error(`${node ? `${describeNode(node)}: ` : ''}value '${name}' has dtype ${t.dtype}, which the runtime cannot hold`);
       id = add({ name, dtype, dims: [...t.dims], batched: false });
     }
@@ -132,7 +117,7 @@ export function lowerGraph(model: Model): Plan {
 
   for (const v of graph.inputs) {
     const t = typeOf(v.name);
-    if (t.dtype !== 'float32') throw new Error(`input '${v.name}' has dtype ${t.dtype}; only float32 inputs are supported`);
+    if (!planDtypeOf(t.dtype)) throw new Error(`input '${v.name}' has dtype ${t.dtype}; supported inputs: float32, int64, int32, int8, uint8, bool`);
     plan.inputs.push(tensorOf(v.name));
   }
 
@@ -190,12 +175,10 @@ export function lowerGraph(model: Model): Plan {
     const isConst = plan.tensors[id].data !== undefined;
     if (isInput || isConst || plan.outputs.includes(id)) {
       const src = plan.tensors[id];
-      if (src.dtype !== 'f32') throw new Error(`graph output '${o.name}' is a ${src.dtype} constant; only float32 outputs are supported`);
       const copy = add({ name: o.name, dtype: src.dtype, dims: [...src.dims], batched: false });
       plan.steps.push({ kind: 'copy', name: o.name, nodes: [], inputs: [id], outputs: [copy], attrs: {} });
       plan.outputs.push(copy);
     } else {
-      if (plan.tensors[id].dtype !== 'f32') throw new Error(`graph output '${o.name}' has dtype ${typeOf(o.name).dtype}; only float32 outputs are supported`);
       if (!produced.has(id)) throw new Error(`graph output '${o.name}' is not computed by any step`);
       plan.outputs.push(id);
     }

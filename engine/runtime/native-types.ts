@@ -14,9 +14,14 @@ export interface NativeStepInfo {
   impl: string;
 }
 
+/** A buffer at the graph's edge, typed by the plan tensor's dtype: f32 Float32Array, s32
+ *  Int32Array, u8 Uint8Array, s8 Int8Array. */
+export type EdgeArray = Float32Array | Int32Array | Uint8Array | Int8Array;
+
 export interface NativeRunResult {
-  /** One buffer per plan output, row-major, logical dims with dims[0] scaled by the batch. */
-  outputs: Float32Array[];
+  /** One buffer per plan output (typed by its plan dtype), row-major, logical dims with dims[0]
+   *  scaled by the batch. */
+  outputs: EdgeArray[];
   /** Milliseconds per plan step (same order as plan.steps), when the run was profiled. Reorders the
    *  runtime inserted are charged to the step that needed them. */
   stepMs?: Float64Array;
@@ -25,7 +30,7 @@ export interface NativeRunResult {
 export interface NativeSession {
   /** Runs one batch: one buffer per plan input (row-major, logical dims, batch scaled). One
    *  JS-to-native crossing; compiles first if the batch differs from the last compiled one. */
-  run(inputs: Float32Array[], batch: number, profile?: boolean): Promise<NativeRunResult>;
+  run(inputs: EdgeArray[], batch: number, profile?: boolean): Promise<NativeRunResult>;
   /** Compiles for `batch` now (primitive creation, weight reorders) without running. */
   prepare(batch: number): Promise<void>;
   /** Steps as compiled for the last batch. */

@@ -6,8 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import type { NativeAddon, NativeInfo, NativeRunResult, NativeSession, NativeSessionOptions, NativeStepInfo } from './native-types';
-import type { Plan } from '../plan/plan';
+import type { EdgeArray, NativeAddon, NativeInfo, NativeRunResult, NativeSession, NativeSessionOptions, NativeStepInfo } from './native-types';
+import type { Plan, PlanDType } from '../plan/plan';
 import { serializePlan } from '../plan/plan-writer';
 import { packageRoot } from '../package-root';
 import { checkBytes, elementsOf } from '../limits';
@@ -18,7 +18,7 @@ interface RawAddon {
   info(): NativeInfo;
 }
 interface RawSession {
-  run(inputs: Float32Array[], batch: number, profile: boolean): Promise<NativeRunResult>;
+  run(inputs: EdgeArray[], batch: number, profile: boolean): Promise<NativeRunResult>;
   prepare(batch: number): Promise<void>;
   steps(): NativeStepInfo[];
   dispose(): void;
@@ -54,7 +54,16 @@ interface InputShape {
   name: string;
   dims: number[];
   batched: boolean;
+  dtype: PlanDType;
 }
+
+/** The typed array each plan dtype crosses the boundary as. */
+export const EDGE_ARRAY: Record<PlanDType, { ctor: new (n: number) => EdgeArray; name: string }> = {
+  f32: { ctor: Float32Array, name: 'Float32Array' },
+  s32: { ctor: Int32Array, name: 'Int32Array' },
+  u8: { ctor: Uint8Array, name: 'Uint8Array' },
+  s8: { ctor: Int8Array, name: 'Int8Array' },
+};
 
 /** The TypeScript side of one native plan executor (the addon's SessionWrap over C++ qwb::PlanExecutor): one job at a time. */
 class AddonSession implements NativeSession {
@@ -78,23 +87,24 @@ class AddonSession implements NativeSession {
     if (this.disposed) throw new Error(`${where}: the session was disposed`);
   }
 
-  run(inputs: Float32Array[], batch: number, profile = false): Promise<NativeRunResult> {
+  run(inputs: EdgeArray[], batch: number, profile = false): Promise<NativeRunResult> {
     try {
       this.alive('session.run');
       checkBatch(batch, 'session.run');
-      if (!Array.isArray(inputs)) throw new Error(`session.run: inputs must be an array of Float32Array`);
+      if (!Array.isArray(inputs)) throw new Error(`session.run: inputs must be an array of typed arrays`);
       const shapes = this.inputs;
       if (shapes && inputs.length !== shapes.length) {
         throw new Error(`session.run: expected ${shapes.length} inputs, got ${inputs.length}`);
       }
       if (shapes) inputs.forEach((a, i) => {
         const s = shapes[i];
-        if (!(a instanceof Float32Array)) throw new Error(`session.run: input ${i} ('${s.name}') must be a Float32Array`);
+        const want = EDGE_ARRAY[s.dtype];
+        if (!(a instanceof want.ctor)) throw new Error(`session.run: input ${i} ('${s.name}') must be a ${want.name} (plan dtype ${s.dtype})`);
         const dims = s.batched ? [s.dims[0] * batch, ...s.dims.slice(1)] : s.dims;
-        const want = dims.reduce((x, y) => x * y, 1);
-        if (a.length !== want) {
+        const count = dims.reduce((x, y) => x * y, 1);
+        if (a.length !== count) {
           throw new Error(
-            `session.run: input ${i} ('${s.name}') has ${a.length} elements, expected ${want} (dims [${dims}] at batch ${batch})`,
+            `session.run: input ${i} ('${s.name}') has ${a.length} elements, expected ${count} (dims [${dims}] at batch ${batch})`,
           );
         }
       });
@@ -158,7 +168,7 @@ export async function createNativeSession(plan: Plan, options: NativeSessionOpti
   const rawSession = await raw.createSession(bytes, options);
   const inputs = plan.inputs.map((id) => {
     const t = plan.tensors[id];
-    return { name: t.name, dims: t.dims.slice(), batched: t.batched };
+    return { name: t.name, dims: t.dims.slice(), batched: t.batched, dtype: t.dtype };
   });
   return new AddonSession(rawSession, inputs);
 }

@@ -13,10 +13,23 @@ export interface SessionOptions {
   int8?: boolean;
 }
 
-/** A float32 tensor crossing the session boundary: row-major, logical ONNX dims. */
-export interface HostTensor {
+/** Data of a tensor crossing the session boundary, by ONNX dtype: float32 Float32Array; int64
+ *  BigInt64Array (Int32Array also accepted on input); int32 Int32Array; bool and uint8 Uint8Array;
+ *  int8 Int8Array. Inside a session int64 values are held as int32 (token ids, positions, masks,
+ *  indices): an input value outside the int32 range is an error, never wrapped. */
+export type HostData = Float32Array | BigInt64Array | Int32Array | Uint8Array | Int8Array;
+
+/** A tensor crossing the session boundary: row-major, logical ONNX dims. `D` narrows the data
+ *  where only float32 can appear (image models, calibration of float activations). */
+export interface HostTensor<D extends HostData = HostData> {
   dims: number[];
-  data: Float32Array;
+  data: D;
+}
+
+/** The Float32Array of a float32 tensor; throws naming `what` for any other dtype. */
+export function floatData(t: HostTensor, what: string): Float32Array {
+  if (!(t.data instanceof Float32Array)) throw new Error(`${what}: expected float32 data, got ${t.data.constructor.name}`);
+  return t.data;
 }
 
 export interface StepProfile {

@@ -4,6 +4,7 @@
 
 import type { Model } from '../ir/graph';
 import { loadModel } from '../onnx/load';
+import { fromEdge, toEdge } from './edges';
 import { compilePlan } from './lower';
 import { createNativeSession } from './native';
 import type { NativeSession } from './native-types';
@@ -81,24 +82,21 @@ export class ModelSession implements InferenceSession {
     for (const name of this.inputNames) {
       const t = inputs[name];
       if (!t) throw new Error(`missing input '${name}'`);
-      if (!(t.data instanceof Float32Array)) throw new Error(`input '${name}': data must be a Float32Array`);
       if (t.dims.some((d) => !Number.isInteger(d) || d < 1)) throw new Error(`input '${name}': dims [${t.dims.join(', ')}] hold a zero-size or invalid dimension (an empty batch?); every dim must be >= 1`);
       const n = t.dims.reduce((a, b) => a * b, 1);
       if (n !== t.data.length) throw new Error(`input '${name}': dims [${t.dims.join(',')}] need ${n} values, got ${t.data.length}`);
       dims[name] = [...t.dims];
     }
     const { plan, native } = await this.compiled(dims);
-    const res = await native.run(
-      this.inputNames.map((n) => inputs[n].data),
-      1,
-      options.profile ?? false,
-    );
+    const dtypes = new Map(this.model.graph.inputs.map((v) => [v.name, v.dtype]));
+    const edges = this.inputNames.map((n) => toEdge(n, dtypes.get(n)!, inputs[n].data));
+    const res = await native.run(edges, 1, options.profile ?? false);
     const outputs: Record<string, HostTensor> = {};
     this.outputNames.forEach((name, i) => {
       const t = plan.tensors[plan.outputs[i]];
       const n = t.dims.reduce((a, b) => a * b, 1);
       const data = res.outputs[i];
-      outputs[name] = { dims: [...t.dims], data: data.length === n ? data : data.subarray(0, n) };
+      outputs[name] = { dims: [...t.dims], data: fromEdge(this.model.graph.outputs[i].dtype, data.length === n ? data : data.subarray(0, n)) };
     });
     const result: RunResult = { outputs };
     if (options.profile && res.stepMs) {

@@ -46,6 +46,35 @@ class PromiseWorker : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
 };
 
+// The JS typed array of each plan dtype at the graph edges.
+napi_typedarray_type typedArrayFor(qwb::DType t) {
+  switch (t) {
+    case qwb::DType::f32: return napi_float32_array;
+    case qwb::DType::s32: return napi_int32_array;
+    case qwb::DType::u8: return napi_uint8_array;
+    case qwb::DType::s8: return napi_int8_array;
+  }
+  return napi_float32_array;
+}
+const char* typedArrayName(napi_typedarray_type t) {
+  switch (t) {
+    case napi_float32_array: return "Float32Array";
+    case napi_int32_array: return "Int32Array";
+    case napi_uint8_array: return "Uint8Array";
+    case napi_int8_array: return "Int8Array";
+    default: return "typed array";
+  }
+}
+const char* dtypeName(qwb::DType t) {
+  switch (t) {
+    case qwb::DType::f32: return "f32";
+    case qwb::DType::s32: return "s32";
+    case qwb::DType::u8: return "u8";
+    case qwb::DType::s8: return "s8";
+  }
+  return "?";
+}
+
 class SessionWrap : public Napi::ObjectWrap<SessionWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -120,8 +149,8 @@ class RunWorker : public SessionJobWorker {
   RunWorker(Napi::Env env, SessionWrap* owner, std::shared_ptr<qwb::PlanExecutor> s, int64_t batch, bool profile)
       : SessionJobWorker(env, owner, std::move(s)), batch_(batch), profile_(profile) {}
   std::vector<Napi::ObjectReference> keep;  // inputs and outputs stay alive while the worker runs
-  std::vector<const float*> inputs;
-  std::vector<float*> outputs;
+  std::vector<const void*> inputs;
+  std::vector<void*> outputs;
   Napi::ObjectReference outArray;
 
  protected:
@@ -150,7 +179,7 @@ Napi::Value SessionWrap::Run(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto s = acquire(env, "run");
   if (info.Length() < 2 || !info[0].IsArray()) {
-    throw Napi::TypeError::New(env, "session.run: expected (inputs: Float32Array[], batch, profile?)");
+    throw Napi::TypeError::New(env, "session.run: expected (inputs: TypedArray[], batch, profile?)");
   }
   const int64_t batch = readBatch(env, info[1], "run");
   const bool profile = info.Length() > 2 && info[2].ToBoolean().Value();
@@ -164,25 +193,32 @@ Napi::Value SessionWrap::Run(const Napi::CallbackInfo& info) {
   try {
     for (uint32_t i = 0; i < arr.Length(); i++) {
       Napi::Value v = arr.Get(i);
-      if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-        throw Napi::TypeError::New(env, "session.run: input " + std::to_string(i) + " is not a Float32Array");
+      const qwb::PlanTensor& t = plan.tensors[plan.inputs[i]];
+      const napi_typedarray_type want = typedArrayFor(t.dtype);
+      if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != want) {
+        throw Napi::TypeError::New(env, "session.run: input " + std::to_string(i) + " ('" + t.name + "') must be a " +
+                                            typedArrayName(want) + " (plan dtype " + dtypeName(t.dtype) + ")");
       }
-      Napi::Float32Array a = v.As<Napi::Float32Array>();
-      const int64_t want = s->inputElements(i, batch);
-      if (static_cast<int64_t>(a.ElementLength()) != want) {
-        throw Napi::RangeError::New(env, "session.run: input " + std::to_string(i) + " ('" +
-                                             plan.tensors[plan.inputs[i]].name + "') has " +
+      Napi::TypedArray a = v.As<Napi::TypedArray>();
+      const int64_t n = s->inputElements(i, batch);
+      if (static_cast<int64_t>(a.ElementLength()) != n) {
+        throw Napi::RangeError::New(env, "session.run: input " + std::to_string(i) + " ('" + t.name + "') has " +
                                              std::to_string(a.ElementLength()) + " elements, expected " +
-                                             std::to_string(want) + " at batch " + std::to_string(batch));
+                                             std::to_string(n) + " at batch " + std::to_string(batch));
       }
-      w->inputs.push_back(a.Data());
+      w->inputs.push_back(static_cast<const uint8_t*>(a.ArrayBuffer().Data()) + a.ByteOffset());
       w->keep.push_back(Napi::Persistent(a.As<Napi::Object>()));
     }
     Napi::Array outs = Napi::Array::New(env, plan.outputs.size());
     for (size_t i = 0; i < plan.outputs.size(); i++) {
-      Napi::Float32Array o = Napi::Float32Array::New(env, static_cast<size_t>(s->outputElements(i, batch)));
-      w->outputs.push_back(o.Data());
-      outs.Set(static_cast<uint32_t>(i), o);
+      const qwb::PlanTensor& t = plan.tensors[plan.outputs[i]];
+      const size_t n = static_cast<size_t>(s->outputElements(i, batch));
+      const size_t bytes = n * (t.dtype == qwb::DType::f32 || t.dtype == qwb::DType::s32 ? 4 : 1);
+      Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, bytes);
+      napi_value arrv;
+      NAPI_THROW_IF_FAILED(env, napi_create_typedarray(env, typedArrayFor(t.dtype), n, buf, 0, &arrv), Napi::Value());
+      w->outputs.push_back(buf.Data());
+      outs.Set(static_cast<uint32_t>(i), Napi::Value(env, arrv));
     }
     w->outArray = Napi::Persistent(outs.As<Napi::Object>());
   } catch (...) {

@@ -54,7 +54,12 @@ const qwb::PlanTensor& onlyTensor(const qwb::Plan& p, const std::vector<int32_t>
     throw std::runtime_error(std::string("qwb: the embedded plan has ") + std::to_string(ids.size()) + " " + what +
                              "s; this ABI supports exactly one");
   }
-  return p.tensors.at(static_cast<size_t>(ids[0]));
+  const qwb::PlanTensor& t = p.tensors.at(static_cast<size_t>(ids[0]));
+  if (t.dtype != qwb::DType::f32) {
+    throw std::runtime_error(std::string("qwb: the embedded plan's ") + what + " '" + t.name +
+                             "' is not float32; this ABI takes one float32 input and output");
+  }
+  return t;
 }
 
 int fail(const qwb_model* m, const std::string& message) {

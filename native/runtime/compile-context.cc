@@ -91,8 +91,10 @@ CompileContext::CompileContext(std::shared_ptr<const Plan> plan, int64_t batch, 
     ts.variants.push_back({md, newMem(b, md)});
     bind(static_cast<int>(i), b);
   }
+  // Graph inputs and outputs are row-major in their plan dtype (f32, or s32/u8/s8 for integer and
+  // bool edges: token ids, masks, argmax results).
   for (int32_t id : p.inputs) {
-    md_t md = plainDesc(tensors_[id].dims);
+    md_t md = plainDescOf(tensors_[id].dims, toDnnl(p.tensors[id].dtype));
     int b = newBuffer(Buffer::GraphInput, md.get_size());
     inputBuffers.push_back(b);
     TensorState& ts = tensors_[id];
@@ -134,7 +136,8 @@ void CompileContext::compile() {
       // Kinds without an integer implementation read and write f32 only.
       static const char* const kInt8Kinds[] = {"quantize", "dequantize", "requantize", "conv", "deconv", "matmul",
                                                "pool", "concat", "binary", "reshape", "transpose", "slice",
-                                               "copy", "pad"};
+                                               "copy", "pad", "cast", "gather", "arg_reduce", "scatter_nd",
+                                               "compare", "where"};
       bool int8Kind = false;
       for (const char* k : kInt8Kinds) int8Kind = int8Kind || step_->kind == k;
       if (!int8Kind) {
@@ -389,7 +392,7 @@ void CompileContext::addLoop(std::function<void()> fn, const std::string& impl) 
 void CompileContext::compileOutputs() {
   for (int32_t id : plan_->outputs) {
     Mem src = inputCurrent(id);
-    md_t plain = plainDesc(tensors_[id].dims);
+    md_t plain = plainDescOf(tensors_[id].dims, toDnnl(plan_->tensors[id].dtype));
     int b = newBuffer(Buffer::UserOutput, plain.get_size());
     outputBuffers.push_back(b);
     Mem dst = newMem(b, plain);

@@ -204,7 +204,6 @@ std::shared_ptr<Plan> parsePlan(const uint8_t* bytes, size_t length) {
   for (int32_t id : plan->inputs) {
     if (id < 0 || id >= n) throw RuntimeError("plan: graph input id " + std::to_string(id) + " out of range");
     if (plan->tensors[id].isConstant()) throw RuntimeError("plan: graph input " + tensorName(id) + " is a constant");
-    if (plan->tensors[id].dtype != DType::f32) throw RuntimeError("plan: graph input " + tensorName(id) + " is not f32");
     if (producer[id] != -2) throw RuntimeError("plan: graph input " + tensorName(id) + " listed twice");
     producer[id] = -1;
   }
@@ -237,7 +236,6 @@ std::shared_ptr<Plan> parsePlan(const uint8_t* bytes, size_t length) {
   for (int32_t id : plan->outputs) {
     if (id < 0 || id >= n) throw RuntimeError("plan: graph output id " + std::to_string(id) + " out of range");
     if (producer[id] == -2) throw RuntimeError("plan: graph output " + tensorName(id) + " is never produced");
-    if (plan->tensors[id].dtype != DType::f32) throw RuntimeError("plan: graph output " + tensorName(id) + " is not f32");
   }
   return plan;
 }

@@ -24,6 +24,13 @@ void compileResize(CompileContext&);
 void compileQuantize(CompileContext&);
 void compileDequantize(CompileContext&);
 void compileRequantize(CompileContext&);
+void compileCast(CompileContext&);
+void compileGather(CompileContext&);
+void compileArgReduce(CompileContext&);
+void compileScatterNd(CompileContext&);
+void compileCompare(CompileContext&);
+void compileWhere(CompileContext&);
+void compileLayerNorm(CompileContext&);
 
 StepCompiler findStepCompiler(const std::string& kind) {
   static const std::unordered_map<std::string, StepCompiler> table{
@@ -33,7 +40,9 @@ StepCompiler findStepCompiler(const std::string& kind) {
       {"reduce", compileReduce},       {"reshape", compileReshape}, {"transpose", compileTranspose},
       {"slice", compileSlice},         {"pad", compilePad},         {"copy", compileCopy},
       {"resize", compileResize},       {"quantize", compileQuantize}, {"dequantize", compileDequantize},
-      {"requantize", compileRequantize},
+      {"requantize", compileRequantize}, {"cast", compileCast},         {"gather", compileGather},
+      {"arg_reduce", compileArgReduce}, {"scatter_nd", compileScatterNd}, {"compare", compileCompare},
+      {"where", compileWhere},         {"layernorm", compileLayerNorm},
   };
   auto it = table.find(kind);
   return it == table.end() ? nullptr : it->second;

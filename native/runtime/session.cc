@@ -52,7 +52,7 @@ void execute(const Action& a, dnnl::stream& strm, const char* where, const PlanS
 }
 }  // namespace
 
-void PlanExecutor::run(int64_t batch, const std::vector<const float*>& inputs, const std::vector<float*>& outputs,
+void PlanExecutor::run(int64_t batch, const std::vector<const void*>& inputs, const std::vector<void*>& outputs,
                   double* stepMs) {
   if (inputs.size() != plan_->inputs.size()) {
     throw RuntimeError("run: expected " + std::to_string(plan_->inputs.size()) + " inputs, got " +
@@ -64,7 +64,7 @@ void PlanExecutor::run(int64_t batch, const std::vector<const float*>& inputs, c
   CompileContext& c = *compiled_;
   for (size_t i = 0; i < inputs.size(); i++) {
     Buffer& b = c.buffers[c.inputBuffers[i]];
-    for (auto& m : b.mems) m.set_data_handle(const_cast<float*>(inputs[i]));
+    for (auto& m : b.mems) m.set_data_handle(const_cast<void*>(inputs[i]));
   }
   for (size_t i = 0; i < outputs.size(); i++) {
     Buffer& b = c.buffers[c.outputBuffers[i]];

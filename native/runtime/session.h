@@ -31,9 +31,10 @@ class PlanExecutor {
   const Plan& plan() const { return *plan_; }
   /** Compiles for `batch` unless that is the batch compiled last. */
   void prepare(int64_t batch);
-  /** Runs one batch. inputs/outputs: one row-major f32 buffer per plan input/output, sized for the
-   *  batch. stepMs, when not null, receives one wall time per plan step. */
-  void run(int64_t batch, const std::vector<const float*>& inputs, const std::vector<float*>& outputs,
+  /** Runs one batch. inputs/outputs: one row-major buffer per plan input/output in that tensor's
+   *  plan dtype (f32 for float edges; s32, u8, s8 for integer and bool ones), sized for the batch.
+   *  stepMs, when not null, receives one wall time per plan step. */
+  void run(int64_t batch, const std::vector<const void*>& inputs, const std::vector<void*>& outputs,
            double* stepMs);
   std::vector<StepInfo> steps() const;
   int64_t inputElements(size_t i, int64_t batch) const;

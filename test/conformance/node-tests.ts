@@ -9,6 +9,7 @@ import { tensorFromProto } from '../../engine/onnx/tensor-proto';
 import { getOp } from '../../engine/ops/registry';
 import { ModelSession } from '../../engine/runtime/session';
 import type { HostTensor } from '../../engine/runtime/session-types';
+import type { Tensor } from '../../engine/ir/tensor';
 import { closeness } from '../helpers/tolerance';
 
 export const NODE_TEST_ROOT = process.env.QWB_NODE_TESTS ?? '/usr/share/libonnx-testdata/data/node';
@@ -79,7 +80,11 @@ function dataFiles(dir: string, prefix: 'input' | 'output'): string[] {
     .map((f) => path.join(dir, f));
 }
 
-/** Why the model cannot run here before trying it: unsupported ops, non-float32 graph edges. */
+/** Graph input/output dtypes a session takes and returns (engine/runtime/edges.ts). */
+const EDGE_TYPES = new Set(['float32', 'int64', 'int32', 'int8', 'uint8', 'bool']);
+
+/** Why the model cannot run here before trying it: unsupported ops, graph edges of a dtype no
+ *  session takes (float64, float16, strings, sequences...). */
 export function staticReason(model: onnx.ModelProto): string | undefined {
   const g = model.graph;
   if (!g) return 'model has no graph';
@@ -96,11 +101,11 @@ export function staticReason(model: onnx.ModelProto): string | undefined {
   for (const v of g.input ?? []) {
     if (!v.name || inits.has(v.name)) continue;
     const ty = valueTypeName(v);
-    if (ty !== 'float32') return `non-float32 input ${ty} ('${v.name}')`;
+    if (!EDGE_TYPES.has(ty)) return `unsupported edge dtype: input ${ty} ('${v.name}')`;
   }
   for (const v of g.output ?? []) {
     const ty = valueTypeName(v);
-    if (ty !== 'float32') return `non-float32 output ${ty} ('${v.name}')`;
+    if (!EDGE_TYPES.has(ty)) return `unsupported edge dtype: output ${ty} ('${v.name}')`;
   }
   return undefined;
 }
@@ -115,9 +120,33 @@ function compare(actual: HostTensor, expected: HostTensor): { ok: boolean; relEr
   if (actual.dims.join(',') !== expected.dims.join(',')) {
     return { ok: false, relErr: Infinity, detail: `dims [${actual.dims.join(',')}] vs expected [${expected.dims.join(',')}]` };
   }
-  // An all-zero reference still allows ABS_FLOOR of absolute error.
-  const c = closeness(actual.data, expected.data, REL_TOL, ABS_FLOOR / REL_TOL);
+  if (actual.data.constructor !== expected.data.constructor) {
+    return { ok: false, relErr: Infinity, detail: `${actual.data.constructor.name} vs expected ${expected.data.constructor.name}` };
+  }
+  // An all-zero reference still allows ABS_FLOOR of absolute error (integers: exact either way).
+  const num = (d: HostTensor['data']): ArrayLike<number> => (d instanceof BigInt64Array ? Float64Array.from(d, Number) : d);
+  const c = closeness(num(actual.data), num(expected.data), REL_TOL, ABS_FLOOR / REL_TOL);
   return { ok: !c.failure, relErr: c.mismatch >= 0 ? Infinity : c.relErr, detail: c.failure ?? '' };
+}
+
+/** The values of a test tensor as they cross a session's edge (session-types.ts HostData). */
+function hostData(t: Tensor, what: string): HostTensor['data'] {
+  const src = t.data as ArrayLike<number>;
+  switch (t.dtype) {
+    case 'float32':
+      return t.data as Float32Array;
+    case 'int64':
+      return BigInt64Array.from(src, (v) => BigInt(v));
+    case 'int32':
+      return Int32Array.from(src);
+    case 'int8':
+      return Int8Array.from(src);
+    case 'uint8':
+    case 'bool':
+      return Uint8Array.from(src);
+    default:
+      throw new Error(`unsupported edge dtype: ${what} ${t.dtype}`);
+  }
 }
 
 /** The test's data: input tensors by graph input name, reference outputs in graph order. */
@@ -158,8 +187,7 @@ async function runAndCompare(bytes: Uint8Array, inputs: TestData['inputs'], outp
   const feed: Record<string, HostTensor> = {};
   for (const inp of inputs) {
     const t = tensorFromProto(inp.pb, { file: inp.file });
-    if (t.dtype !== 'float32') throw new Error(`non-float32 input ${t.dtype}`);
-    feed[inp.name] = { dims: t.dims, data: t.data as Float32Array };
+    feed[inp.name] = { dims: t.dims, data: hostData(t, 'input') };
   }
   const session = await ModelSession.load(bytes, { fused: true, threads: 1 });
   try {
@@ -170,13 +198,12 @@ async function runAndCompare(bytes: Uint8Array, inputs: TestData['inputs'], outp
     const problems: string[] = [];
     for (const out of outputs) {
       const ref = tensorFromProto(out.pb, { file: out.file });
-      if (ref.dtype !== 'float32') throw new Error(`non-float32 output ${ref.dtype}`);
       const got = result.outputs[out.name];
       if (!got) {
         problems.push(`output '${out.name}' missing`);
         continue;
       }
-      const c = compare(got, { dims: ref.dims, data: ref.data as Float32Array });
+      const c = compare(got, { dims: ref.dims, data: hostData(ref, 'output') });
       maxRelErr = Math.max(maxRelErr, c.relErr);
       if (!c.ok) problems.push(`output '${out.name}': ${c.detail}`);
     }
@@ -203,8 +230,8 @@ export async function runNodeTest(name: string): Promise<NodeTestResult> {
     return done({ pass: false, reason: `cannot decode model: ${firstLine((e as Error).message)}` });
   }
   const pre = staticReason(model);
-  // Non-float32 edges cannot cross the float32 session boundary at all: no point running.
-  if (pre && pre.startsWith('non-float32')) return done({ pass: false, reason: pre });
+  // Edges of other dtypes cannot cross the session boundary at all: no point running.
+  if (pre && pre.startsWith('unsupported edge dtype')) return done({ pass: false, reason: pre });
   try {
     const data = readTestData(dir, model);
     try {

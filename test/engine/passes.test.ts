@@ -10,6 +10,7 @@ import { loadModel } from '../../engine/onnx/load';
 import { saveModel } from '../../engine/onnx/save';
 import { ModelSession } from '../../engine/runtime/session';
 import { IrBuilder, float, int, ints, randomInput, relError } from './ir-builder';
+import { floatData } from '../../engine/runtime/session-types';
 
 /** Conv(+BN)(+Relu) on 1x4x6x6. */
 function convBnRelu(): IrBuilder {
@@ -52,7 +53,8 @@ test('BN-folded plan matches the unfused plan numerically', async () => {
     const ya = (await a.run({ x: { dims: dims.x, data: x } })).outputs.y;
     const yb = (await b.run({ x: { dims: dims.x, data: x } })).outputs.y;
     assert.deepEqual(ya.dims, [1, 8, 6, 6]);
-    assert.ok(relError(ya.data, yb.data) < 1e-5, `rel error ${relError(ya.data, yb.data)}`);
+    const e = relError(floatData(ya, 'fused y'), floatData(yb, 'unfused y'));
+    assert.ok(e < 1e-5, `rel error ${e}`);
   } finally {
     a.dispose();
     b.dispose();
@@ -93,7 +95,7 @@ test('Conv + Add(other) + Relu becomes one node with a sum post-op at the Add po
   const plain = await ModelSession.load(b.model, { threads: 1, fused: false });
   try {
     const x = { x: { dims: [1, 4, 5, 5], data: randomInput(100) } };
-    const e = relError((await fused.run(x)).outputs.y.data, (await plain.run(x)).outputs.y.data);
+    const e = relError(floatData((await fused.run(x)).outputs.y, 'fused y'), floatData((await plain.run(x)).outputs.y, 'plain y'));
     assert.ok(e < 1e-5, `rel error ${e}`);
   } finally {
     fused.dispose();

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { Service } from '../../engine/api/service';
 import { NodeHost } from '../../engine/host/node-host';
 import { ModelSession } from '../../engine/runtime/session';
+import { floatData } from '../../engine/runtime/session-types';
 
 export const DEMO_MODEL = path.resolve(__dirname, '..', '..', '..', 'assets', 'demo', 'fashion_resnet.onnx');
 export const TRAIN_IMAGES = '/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz';
@@ -70,7 +71,7 @@ export async function inApp(modelPath: string, batch: number, input: Float32Arra
   const s = await ModelSession.load(modelPath, { threads });
   try {
     const r = await s.run({ input: { dims: [batch, ...SAMPLE], data: input } });
-    return Object.values(r.outputs)[0].data;
+    return floatData(Object.values(r.outputs)[0], `${modelPath} output`);
   } finally {
     s.dispose();
   }

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 
 import { closeness } from './tolerance';
+import { floatData, type HostTensor } from '../../engine/runtime/session-types';
 
 export interface OracleTensor {
   dims: number[];
@@ -34,10 +35,10 @@ export async function runOrt(bytes: Uint8Array, feeds: Record<string, OracleTens
 
 /** Asserts |actual - expected| <= relTol * max|expected| (finite values; NaN/Inf at the same places)
  *  everywhere, and equal dims when both carry them. */
-export function assertClose(actual: OracleTensor | Float32Array, expected: OracleTensor | Float32Array, relTol = 1e-4, label = ''): void {
-  const a = actual instanceof Float32Array ? actual : actual.data;
-  const e = expected instanceof Float32Array ? expected : expected.data;
+export function assertClose(actual: OracleTensor | HostTensor | Float32Array, expected: OracleTensor | Float32Array, relTol = 1e-4, label = ''): void {
   const where = label ? `${label}: ` : '';
+  const a = actual instanceof Float32Array ? actual : floatData(actual, `${where}actual`);
+  const e = expected instanceof Float32Array ? expected : expected.data;
   if (!(actual instanceof Float32Array) && !(expected instanceof Float32Array)) {
     assert.deepEqual(actual.dims, expected.dims, `${where}dims differ`);
   }

@@ -13,6 +13,7 @@ import { parseIdx } from '../../engine/data/idx';
 import { ModelSession } from '../../engine/runtime/session';
 import { assertClose, runOrt } from '../helpers/oracle';
 import { closeness } from '../helpers/tolerance';
+import { floatData } from '../../engine/runtime/session-types';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CACHE = path.join(ROOT, '.cache', 'models');
@@ -67,7 +68,7 @@ for (const name of MODELS) {
         const out = (await session.run({ input })).outputs['logits'];
         assert.ok(out, `${name}: no 'logits' output`);
         assertClose(out, ref, REL_TOL, `${name} ${fused ? 'fused' : 'unfused'}`);
-        errs.push(`${fused ? 'fused' : 'unfused'} ${closeness(out.data, ref.data, REL_TOL).relErr.toExponential(2)}`);
+        errs.push(`${fused ? 'fused' : 'unfused'} ${closeness(floatData(out, 'logits'), ref.data, REL_TOL).relErr.toExponential(2)}`);
       } finally {
         session.dispose();
       }

@@ -7,6 +7,7 @@ import { closeness } from '../helpers/tolerance';
 
 import { createNativeSession } from '../../engine/runtime/native';
 import type { Plan, PlanAttr } from '../../engine/plan/plan';
+import type { EdgeArray } from '../../engine/runtime/native-types';
 
 export class PlanBuilder {
   readonly plan: Plan = { tensors: [], steps: [], inputs: [], outputs: [] };
@@ -73,11 +74,17 @@ export function assertClose(actual: Float32Array, expected: ArrayLike<number>, w
   if (c.failure) assert.fail(`${what}: ${c.failure}`);
 }
 
+/** A float32 plan output (these tests' plans have f32 outputs); fails naming `what` otherwise. */
+export function f32(a: EdgeArray, what = 'output'): Float32Array {
+  assert.ok(a instanceof Float32Array, `${what}: expected a Float32Array, got ${a.constructor.name}`);
+  return a;
+}
+
 /** Builds a session for the plan, runs it once and disposes it. */
 export async function runPlan(plan: Plan, inputs: Float32Array[], batch = 1, threads = 0): Promise<Float32Array[]> {
   const session = await createNativeSession(plan, { threads });
   try {
-    return (await session.run(inputs, batch)).outputs;
+    return (await session.run(inputs, batch)).outputs.map((o, i) => f32(o, `output ${i}`));
   } finally {
     session.dispose();
   }

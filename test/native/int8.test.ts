@@ -11,7 +11,7 @@ import { createNativeSession, loadNativeAddon } from '../../engine/runtime/nativ
 import { assertKernelFamily } from '../helpers/cpu';
 import { closeness } from '../helpers/tolerance';
 import { serializePlan } from '../../engine/plan/plan-writer';
-import { assertClose, prod, rand, runPlan } from './helpers';
+import { assertClose, f32, prod, rand, runPlan } from './helpers';
 import {
   QPlanBuilder, type Q, assertWithinSteps, dequantize, exactInput, fq, quantize, randInt,
 } from './int8-helpers';
@@ -439,7 +439,7 @@ test('int8 chain conv -> pool -> conv stays int8 with no reorders between the st
   const x = exactInput(randInt(512, 0, 255, 33), c.qx);
   const s = await createNativeSession(c.plan, { threads: 2 });
   try {
-    const [got] = (await s.run([x], 1)).outputs;
+    const got = f32((await s.run([x], 1)).outputs[0]);
     const steps = s.steps();
     // u8 tensors in and out, so any oneDNN kernel here is an int8 one; what can go wrong is a
     // reorder between the steps ('+' joins the primitives of a step), or a reference kernel where
@@ -479,7 +479,7 @@ test('int8 batched plan: batch 3 equals three batch-1 runs', async () => {
     for (const x of xs) singles.push(...(await s.run([x], 1)).outputs[0]);
     const all = new Float32Array(3 * 512);
     xs.forEach((x, i) => all.set(x, i * 512));
-    const [batched] = (await s.run([all], 3)).outputs;
+    const batched = f32((await s.run([all], 3)).outputs[0]);
     assert.equal(batched.length, 3 * 256);
     assert.deepEqual(Array.from(batched), singles);
     assert.ok(singles.some((v) => v > 0));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { createNativeSession } from '../../engine/runtime/native';
-import { PlanBuilder, assertClose, prod, rand, runPlan, strides, unravel } from './helpers';
+import { PlanBuilder, assertClose, f32, prod, rand, runPlan, strides, unravel } from './helpers';
 import { assertKernelFamily, isaTest, nativeInfo } from '../helpers/cpu';
 
 function refMatmul(ad: number[], a: Float32Array, bd: number[], b: Float32Array, yd: number[], bias?: Float32Array) {
@@ -150,7 +150,7 @@ test('max pool of a blocked conv output matches the reference with the kernel th
   const c = convPoolCase();
   const session = await createNativeSession(c.plan, { threads: 2 });
   try {
-    const [got] = (await session.run([c.x], 1)).outputs;
+    const got = f32((await session.run([c.x], 1)).outputs[0]);
     const impl = session.steps()[1].impl;
     // Our loop only where oneDNN chose nChw8c and AVX2 is allowed; oneDNN's pooling everywhere else.
     if (impl.startsWith('qwb:')) assert.ok(nativeInfo().ownAvx2Kernels, `our loop ran although AVX2 kernels are not allowed: ${impl}`);
@@ -165,7 +165,7 @@ isaTest('on the AVX2 path, max pool of nChw8c data runs our AVX2 loop and matche
   const c = convPoolCase();
   const session = await createNativeSession(c.plan, { threads: 2 });
   try {
-    const [got] = (await session.run([c.x], 1)).outputs;
+    const got = f32((await session.run([c.x], 1)).outputs[0]);
     assert.match(session.steps()[1].impl, /^qwb:maxpool_8c:avx2$/, 'the pool runs our blocked loop');
     assertClose(got, c.ref, 'blocked max pool');
   } finally {
@@ -192,7 +192,7 @@ isaTest('on the SSE4.1 path (oneDNN capped below AVX2), max pool runs oneDNN, no
   const c = convPoolCase();
   const session = await createNativeSession(c.plan, { threads: 2 });
   try {
-    const [got] = (await session.run([c.x], 1)).outputs;
+    const got = f32((await session.run([c.x], 1)).outputs[0]);
     const impl = session.steps()[1].impl;
     assert.doesNotMatch(impl, /^qwb:/, 'our AVX2 loop must not run under a cap below AVX2');
     assertKernelFamily(impl, 'pool');

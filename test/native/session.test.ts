@@ -10,7 +10,7 @@ import { createNativeSession, loadNativeAddon } from '../../engine/runtime/nativ
 import type { NativeInfo } from '../../engine/runtime/native-types';
 import { serializePlan } from '../../engine/plan/plan-writer';
 import { assertKernelFamily } from '../helpers/cpu';
-import { PlanBuilder, assertClose, rand } from './helpers';
+import { PlanBuilder, assertClose, f32, rand } from './helpers';
 
 /** x[N,4,5,5] -> conv 3x3 (8) relu -> maxpool 2x2 -> reshape [N, 8*2*2] -> matmul [32,3] -> softmax. */
 function batchedPlan() {
@@ -32,13 +32,13 @@ test('batched plan: batch 3 equals three batch-1 runs; recompiles back and forth
   try {
     const xs = [rand(100, 3), rand(100, 4), rand(100, 5)];
     const singles: Float32Array[] = [];
-    for (const x of xs) singles.push((await s.run([x], 1)).outputs[0]);
+    for (const x of xs) singles.push(f32((await s.run([x], 1)).outputs[0]));
     const all = new Float32Array(300);
     xs.forEach((x, i) => all.set(x, i * 100));
-    const batched = (await s.run([all], 3)).outputs[0];
+    const batched = f32((await s.run([all], 3)).outputs[0]);
     assert.equal(batched.length, 9);
     assertClose(batched, [...singles[0], ...singles[1], ...singles[2]], 'batch 3 vs 1');
-    const again = (await s.run([xs[1]], 1)).outputs[0];
+    const again = f32((await s.run([xs[1]], 1)).outputs[0]);
     assertClose(again, singles[1], 'back to batch 1');
     // softmax rows sum to 1: the chain did something sensible
     assert.ok(Math.abs(again[0] + again[1] + again[2] - 1) < 1e-5);
@@ -75,7 +75,7 @@ test('thread counts 1 and 2 give the same result', async () => {
   const outs: Float32Array[] = [];
   for (const threads of [1, 2]) {
     const s = await createNativeSession(plan, { threads });
-    outs.push((await s.run([x], 4)).outputs[0]);
+    outs.push(f32((await s.run([x], 4)).outputs[0]));
     s.dispose();
   }
   assertClose(outs[0], outs[1], 'threads');
@@ -90,7 +90,7 @@ test('concurrent runs on one session are queued, not interleaved', async () => {
     // Each queued result equals the same run made alone (an interleaving would corrupt any of them).
     for (const [i, batch] of [[0, 1], [1, 2], [2, 1]] as const) {
       const alone = await s.run([xs[i]], batch);
-      assertClose(rs[i].outputs[0], alone.outputs[0], `queued run ${i}`);
+      assertClose(f32(rs[i].outputs[0]), alone.outputs[0], `queued run ${i}`);
     }
   } finally {
     s.dispose();

@@ -18,6 +18,7 @@ import { ModelSession } from '../../engine/runtime/session';
 import type { Plan } from '../../engine/plan/plan';
 import { assertClose } from '../helpers/oracle';
 import { closeness } from '../helpers/tolerance';
+import { floatData } from '../../engine/runtime/session-types';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
@@ -143,14 +144,14 @@ for (const name of MODELS) {
       const plan = await session.compile({ input: x.dims });
       checkInt8Plan(plan, name);
       // 1. The stored outputs (ONNX Runtime on an AMX Xeon) on the fixture's 4 samples.
-      const got = (await session.run({ input: x })).outputs.logits.data;
+      const got = floatData((await session.run({ input: x })).outputs.logits, `${name} logits`);
       const storedErr = relError(got, stored.data);
       assert.ok(storedErr <= MAX_REL_ERROR, `${name}: relative error vs stored ONNX Runtime ${storedErr.toFixed(4)} > ${MAX_REL_ERROR}`);
       assert.deepEqual(argmaxRows(got, classes), argmaxRows(stored.data, classes), `${name}: top-1 vs ONNX Runtime's stored output`);
 
       // 2. onnxruntime-node here on a probe batch, compared by centred logits.
       const probe = probeBatch(x);
-      const ours = (await session.run({ input: probe })).outputs.logits.data;
+      const ours = floatData((await session.run({ input: probe })).outputs.logits, `${name} logits`);
       const local = await ortRun(`${name}.onnx`, probe);
       const localErr = relError(ours, local);
       const cos = cosine(ours, local);

@@ -13,6 +13,7 @@ import { randomData } from '../helpers/onnx-builder';
 import { runOrt } from '../helpers/oracle';
 import { stepStats } from '../helpers/tolerance';
 import { QdqBuilder } from './qdq-builder';
+import { floatData } from '../../engine/runtime/session-types';
 
 const X = { scale: 2 / 255, zp: 128 };
 
@@ -42,8 +43,8 @@ async function runCase(label: string, c: Case): Promise<Plan> {
   const ref = await ModelSession.load(c.bytes, { threads: 1, int8: false });
   try {
     const plan = await int8.compile({ x: c.dims });
-    const a = (await int8.run(feeds)).outputs.y.data;
-    const r = (await ref.run(feeds)).outputs.y.data;
+    const a = floatData((await int8.run(feeds)).outputs.y, `${label} int8`);
+    const r = floatData((await ref.run(feeds)).outputs.y, `${label} fake-quant`);
     const o = (await runOrt(c.bytes, feeds)).y.data;
     const dRef = maxDiff(a, r);
     const dOrt = maxDiff(a, o);

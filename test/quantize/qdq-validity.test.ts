@@ -24,6 +24,7 @@ import { saveModel } from '../../engine/onnx/save';
 import { ModelSession } from '../../engine/runtime/session';
 import { IrBuilder, int, ints, randomInput } from '../engine/ir-builder';
 import { cosine, onnxChecker } from '../zoo/corpus';
+import { floatData } from '../../engine/runtime/session-types';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
@@ -49,7 +50,7 @@ async function quantizeAndCompare(b: IrBuilder, tag: string, dims: number[]) {
   const qdq = loadModel(fs.readFileSync(out));
   const ours = await ModelSession.load(qdq, { threads: 1 });
   try {
-    const got = (await ours.run({ x: { dims, data: x } })).outputs[qdq.graph.outputs[0].name].data;
+    const got = floatData((await ours.run({ x: { dims, data: x } })).outputs[qdq.graph.outputs[0].name], `${tag} INT8 output`);
     return { cos: cosine(got, ref), qdq };
   } finally {
     ours.dispose();

@@ -14,7 +14,7 @@ import { NodeHost } from '../../engine/host/node-host';
 import { formatNpy } from '../../engine/data/npy';
 import { loadModel } from '../../engine/onnx/load';
 import { ModelSession } from '../../engine/runtime/session';
-import type { HostTensor } from '../../engine/runtime/session-types';
+import { floatData, type HostTensor } from '../../engine/runtime/session-types';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
@@ -100,13 +100,13 @@ function feedsFor(entry: ZooEntry, meta: ZooMeta, batch: number, seed: number): 
   if (entry.task === 'text') {
     const seq = meta.seq ?? entry.seq ?? 32;
     const next = rng(seed);
-    const ids = new Float32Array(batch * seq);
-    const mask = new Float32Array(batch * seq);
+    const ids = new BigInt64Array(batch * seq);
+    const mask = new BigInt64Array(batch * seq);
     for (let b = 0; b < batch; b++) {
       const len = b % 2 === 1 ? Math.max(2, seq - 1 - Math.floor(next() * (seq / 2))) : seq;
       for (let s = 0; s < seq; s++) {
-        ids[b * seq + s] = s < len ? Math.floor(next() * (meta.vocab ?? 1000)) : 0;
-        mask[b * seq + s] = s < len ? 1 : 0;
+        ids[b * seq + s] = BigInt(s < len ? Math.floor(next() * (meta.vocab ?? 1000)) : 0);
+        mask[b * seq + s] = s < len ? 1n : 0n;
       }
     }
     return { input_ids: { dims: [batch, seq], data: ids }, attention_mask: { dims: [batch, seq], data: mask } };
@@ -116,9 +116,8 @@ function feedsFor(entry: ZooEntry, meta: ZooMeta, batch: number, seed: number): 
 }
 
 function ortTensor(t: HostTensor, dtype: string): InstanceType<typeof ort.Tensor> {
-  if (dtype === 'int64') return new ort.Tensor('int64', BigInt64Array.from(t.data, (v) => BigInt(Math.round(v))), t.dims);
-  if (dtype === 'int32') return new ort.Tensor('int32', Int32Array.from(t.data), t.dims);
-  return new ort.Tensor('float32', t.data, t.dims);
+  if (dtype === 'int64') return new ort.Tensor('int64', t.data as BigInt64Array, t.dims);
+  return new ort.Tensor('float32', floatData(t, 'input'), t.dims);
 }
 
 /** Every output of `file` in ONNX Runtime (`optimized`: its default graph optimisations, which is
@@ -220,7 +219,7 @@ export async function checkModel(entry: ZooEntry, opts: { batch?: number; calibS
     const fp32 = await step('FP32', () => ModelSession.load(model, { fused: true }));
     try {
       const out = (await step('FP32 run', () => fp32.run(feeds))).outputs[outName];
-      res.fp32MaxRelErr = maxRelErr(out.data, ref);
+      res.fp32MaxRelErr = maxRelErr(floatData(out, `FP32 ${outName}`), ref);
       if (opts.timeIters) res.fp32Ms = await bestMs(fp32, feedsFor(entry, meta, 1, 7), opts.timeIters);
     } finally {
       fp32.dispose();
@@ -229,13 +228,15 @@ export async function checkModel(entry: ZooEntry, opts: { batch?: number; calibS
     // Quantize on random samples (seed 1: not the checked batch).
     const calibSamples = opts.calibSamples ?? 8;
     const calib = feedsFor(entry, meta, calibSamples, 1);
-    const calibFile = path.join(dir, `${entry.name}.calib.npy`);
-    const single = Object.keys(calib).length === 1;
-    if (!single) throw new Error(`quantize: multi-input calibration data is not written yet`);
-    const only = Object.values(calib)[0];
-    fs.writeFileSync(calibFile, formatNpy(only.dims, only.data));
+    // One .npy per input: a single file for an image model, NAME=FILE pairs for the encoder.
+    const calibFiles = Object.entries(calib).map(([name, t]) => {
+      const f = path.join(dir, `${entry.name}.calib.${name}.npy`);
+      fs.writeFileSync(f, formatNpy(t.dims, t.data as Float32Array | BigInt64Array));
+      return [name, f] as const;
+    });
+    const calibArg = calibFiles.length === 1 ? calibFiles[0][1] : calibFiles.map(([n, f]) => `${n}=${f}`).join(',');
     const qdqFile = path.join(dir, `${entry.name}.int8.onnx`);
-    const q = await step('quantize', () => svc.quantizeModel({ modelPath: file, outPath: qdqFile, calib: calibFile, method: 'minmax', threads: 0 }));
+    const q = await step('quantize', () => svc.quantizeModel({ modelPath: file, outPath: qdqFile, calib: calibArg, method: 'minmax', threads: 0 }));
     res.quantizedNodes = q.quantizedNodes.length;
     const qdq = loadModel(fs.readFileSync(qdqFile));
     res.qdqNodes = qdq.graph.nodes.filter((n) => n.opType === 'QuantizeLinear' || n.opType === 'DequantizeLinear').length;
@@ -250,14 +251,14 @@ export async function checkModel(entry: ZooEntry, opts: { batch?: number; calibS
     const int8 = await step('INT8', () => ModelSession.load(qdq, { fused: true }));
     try {
       const out = (await step('INT8 run', () => int8.run(feeds))).outputs[outName];
-      res.int8Cosine = cosine(out.data, ortInt8);
+      res.int8Cosine = cosine(floatData(out, `INT8 ${outName}`), ortInt8);
       if (opts.timeIters) res.int8Ms = await bestMs(int8, feedsFor(entry, meta, 1, 7), opts.timeIters);
     } finally {
       int8.dispose();
     }
     if (res.fp32MaxRelErr > 1e-4) res.error = `FP32 max relative error ${res.fp32MaxRelErr.toExponential(2)} > 1e-4`;
     else if (!(res.int8Cosine >= 0.99)) res.error = `INT8 cosine ${res.int8Cosine.toFixed(4)} with ONNX Runtime on the same QDQ file < 0.99`;
-    fs.rmSync(calibFile, { force: true });
+    for (const [, f] of calibFiles) fs.rmSync(f, { force: true });
   } catch (e) {
     res.error = (e as Error).message;
   }

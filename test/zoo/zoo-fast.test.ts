@@ -6,4 +6,4 @@ import { test } from 'node:test';
 
 import { registerZooTests } from './corpus';
 
-registerZooTests('fast', test, { skip: (e) => (e.task === 'text' ? 'int64 inputs: not yet' : undefined) });
+registerZooTests('fast', test);

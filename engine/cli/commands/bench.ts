@@ -1,7 +1,7 @@
 // `qwb bench`: arguments -> benchModel, and its text formatter.
 
 import type { BenchRequest, BenchResult } from '../../api/contract';
-import { UsageError } from '../args';
+import { parseDims, splitPair, UsageError } from '../args';
 import type { CommandHandler } from './command';
 
 export const benchCommand: CommandHandler<BenchRequest> = {
@@ -16,6 +16,7 @@ export const benchCommand: CommandHandler<BenchRequest> = {
       perLayer: p.flag('per-layer'),
       int8Path,
       calibCount: p.int('calib-count', 1),
+      inputDims: shapes(p.all('shape')),
     };
   },
   async execute(service, req, opts) {
@@ -23,6 +24,19 @@ export const benchCommand: CommandHandler<BenchRequest> = {
     return { value: r, text: formatBench(r) };
   },
 };
+
+/** --shape NAME=DIMS (as `qwb info` takes it): an input's dims, e.g. input_ids=1x128 for a
+ *  model whose sequence length is symbolic; dim 0 follows --batch. */
+function shapes(values: readonly string[]): Record<string, number[]> | undefined {
+  if (values.length === 0) return undefined;
+  const out: Record<string, number[]> = {};
+  for (const s of values) {
+    const [name, d] = splitPair(s);
+    if (!name) throw new UsageError(`--shape needs NAME=DIMS, got '${s}'`);
+    out[name] = parseDims(d, `--shape ${name}`);
+  }
+  return out;
+}
 
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v.toFixed(3));
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${(v * 100).toFixed(1)}%`);

@@ -1,6 +1,7 @@
 // binary: oneDNN binary (add/sub/mul/div/max/min) with numpy broadcasting on either side. oneDNN
 // broadcasts only src1: commutative ops swap operands; otherwise src0 is expanded to the output
 // dims by a loop. pow has no oneDNN algorithm in 2.6 and is a loop.
+#include <algorithm>
 #include <cmath>
 
 #include "../error.h"
@@ -15,6 +16,43 @@ dims_t padTo(const dims_t& d, size_t rank) {
   dims_t r(rank - d.size(), 1);
   r.insert(r.end(), d.begin(), d.end());
   return r;
+}
+
+// f32 a <op> b over plain data, by rows of the output's last dim: one broadcast offset per row,
+// then a contiguous or broadcast (stride 0) inner loop. Used where oneDNN 2.6 has only its
+// reference binary (broadcasts other than per-channel or scalar: LayerNorm patterns' [N,H,W,1]
+// statistics, attention masks broadcast over heads), which took ~100x longer.
+void compileBinaryLoop(CompileContext& c, int a, int b, int y, int op) {
+  const dims_t yd = c.tdims(y);
+  const std::vector<int64_t> sa = broadcastStrides(c.tdims(a), yd), sb = broadcastStrides(c.tdims(b), yd);
+  Mem am = c.inputPlain(a), bm = c.inputPlain(b);
+  Mem dst = c.output(y, CompileContext::plainDesc(yd));
+  const int64_t n = elementCount(yd);
+  const int64_t inner = yd.empty() ? 1 : yd.back();
+  const int64_t rows = inner == 0 ? 0 : n / inner;
+  const int64_t ia = sa.empty() ? 0 : sa.back(), ib = sb.empty() ? 0 : sb.back();
+  dims_t outer(yd.begin(), yd.empty() ? yd.end() : yd.end() - 1);
+  std::vector<int64_t> oa(sa.begin(), sa.empty() ? sa.end() : sa.end() - 1), ob(sb.begin(), sb.empty() ? sb.end() : sb.end() - 1);
+  dnnl::memory A = am.m, B = bm.m, Y = dst.m;
+  c.addLoop([=] {
+    const float* pa = static_cast<const float*>(A.get_data_handle());
+    const float* pb = static_cast<const float*>(B.get_data_handle());
+    float* py = static_cast<float*>(Y.get_data_handle());
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < rows; r++) {
+      const float* ra = pa + offsetOf(r, outer, oa);
+      const float* rb = pb + offsetOf(r, outer, ob);
+      float* ry = py + r * inner;
+      switch (op) {
+        case 0: for (int64_t j = 0; j < inner; j++) ry[j] = ra[j * ia] + rb[j * ib]; break;
+        case 1: for (int64_t j = 0; j < inner; j++) ry[j] = ra[j * ia] - rb[j * ib]; break;
+        case 2: for (int64_t j = 0; j < inner; j++) ry[j] = ra[j * ia] * rb[j * ib]; break;
+        case 3: for (int64_t j = 0; j < inner; j++) ry[j] = ra[j * ia] / rb[j * ib]; break;
+        case 4: for (int64_t j = 0; j < inner; j++) ry[j] = std::max(ra[j * ia], rb[j * ib]); break;
+        default: for (int64_t j = 0; j < inner; j++) ry[j] = std::min(ra[j * ia], rb[j * ib]); break;
+      }
+    }
+  }, "qwb:binary_rows");
 }
 
 void compilePow(CompileContext& c, int a, int b, int y) {
@@ -60,6 +98,21 @@ void compileBinary(CompileContext& c) {
   const dims_t yd = c.tdims(y);
   const size_t R = yd.size();
   if (c.tdims(a).size() > R || c.tdims(b).size() > R) throw RuntimeError("operand rank exceeds the output's");
+  // f32 with a broadcast oneDNN only has a reference kernel for (anything but one full operand
+  // against a scalar or a per-channel vector): our row loop.
+  if (!int8) {
+    const dims_t da = padTo(c.tdims(a), R), db = padTo(c.tdims(b), R);
+    auto simple = [&](const dims_t& full, const dims_t& other) {
+      if (full != yd) return false;
+      if (elementCount(other) == 1 || other == yd) return true;
+      for (size_t i = 0; i < R; i++) if (other[i] != 1 && !(i == 1 && other[i] == yd[i])) return false;
+      return true;  // per-channel (axis 1)
+    };
+    if (!simple(da, db) && !(commutative && simple(db, da))) {
+      const int op = alg == "add" ? 0 : alg == "sub" ? 1 : alg == "mul" ? 2 : alg == "div" ? 3 : alg == "max" ? 4 : 5;
+      return compileBinaryLoop(c, a, b, y, op);
+    }
+  }
   size_t slot0 = 0, slot1 = 1;
   if (padTo(c.tdims(a), R) != yd && padTo(c.tdims(b), R) == yd && commutative) {
     std::swap(a, b);

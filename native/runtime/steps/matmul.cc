@@ -17,17 +17,20 @@ dims_t padTo(const dims_t& d, size_t rank) {
   return r;
 }
 
-/** A 2-D int8 matmul with constant weights (the classifier of a CNN) as a 1x1 convolution over a
- *  1x1 image: oneDNN 2.6's int8 matmul on avx2 is gemm-based and packs the weights on every call
+/** An int8 matmul with constant 2-D weights (a CNN's classifier; a transformer's projections,
+ *  whose [batch, tokens, K] rows are M = batch * tokens rows of K) as a 1x1 convolution over a 1x1
+ *  image: oneDNN 2.6's int8 matmul on avx2 is gemm-based and packs the weights on every call
  *  (0.07 ms for 1x1280 x 1280x1000), its int8 1x1 convolution reads them pre-blocked (0.02 ms).
  *  (M, K) row-major is the nhwc layout of (M, K, 1, 1), so a and y are used in place; the (K, N)
- *  constant becomes OIhw weights with strides (1, N). Returns false when oneDNN offers no such
- *  convolution, and the caller builds the matmul. */
-bool compileInt8AsConv1x1(CompileContext& c, const dnnl::primitive_attr& attr,
+ *  constant becomes OIhw weights with strides (1, N). Per-column scales move to the convolution's
+ *  channel axis. Returns false when oneDNN offers no such convolution, and the caller builds the
+ *  matmul. */
+bool compileInt8AsConv1x1(CompileContext& c, dnnl::primitive_attr attr,
                           const std::unordered_map<int, dnnl::memory>& extraArgs, const PostOps& post,
-                          const Mem& biasMem, const dims_t& md, int64_t K) {
+                          const Mem& biasMem, const dims_t& md, int64_t K, const std::vector<float>& scales) {
   const int a = c.in(0), b = c.in(1), bias = c.in(2), y = c.out(0);
-  const int64_t M = md[0], N = md[1];
+  const int64_t N = md.back(), M = elementCount(md) / std::max<int64_t>(N, 1);
+  attr.set_output_scales(scales.size() > 1 ? 1 << 1 : 0, scales);
   if (bias >= 0 && elementCount(c.tdims(bias)) != N) return false;
   using T = dnnl::memory::format_tag;
   const md_t src4(dims_t{M, K, 1, 1}, c.dtype(a), T::nhwc), dst4(dims_t{M, N, 1, 1}, c.dtype(y), T::nhwc);
@@ -93,6 +96,7 @@ void compileMatmul(CompileContext& c) {
   dnnl::primitive_attr attr = c.attr();
   std::unordered_map<int, dnnl::memory> extraArgs;
   Mem biasMem;
+  std::vector<float> os;
   if (int8) {
     if (adt != dt_t::u8 && adt != dt_t::s8) throw RuntimeError("int8 a must be u8 or s8");
     if (bdt != dt_t::s8) throw RuntimeError("int8 matmul needs an s8 b");
@@ -112,7 +116,7 @@ void compileMatmul(CompileContext& c) {
     qo.intDst = ydt != dt_t::f32;
     qo.ydt = ydt;
     post = buildPostOps(c, 3, &qo);
-    std::vector<float> os(sb.size());
+    os.resize(sb.size());
     for (size_t i = 0; i < sb.size(); i++) os[i] = static_cast<float>(double(sa.scale) * sb[i] / post.domain);
     attr.set_output_scales(sb.size() > 1 ? 1 << (R - 1) : 0, os);
     if (sa.zp != 0) {
@@ -139,7 +143,10 @@ void compileMatmul(CompileContext& c) {
     post = buildPostOps(c, 3);
   }
   attr.set_post_ops(post.ops);
-  if (int8 && R == 2 && bConst && aSame && ySame && compileInt8AsConv1x1(c, attr, extraArgs, post, biasMem, md, ad[1])) {
+  // 2-D constant b (rank-padded with leading 1s) against a's rows: M = all of a's leading dims.
+  bool bIs2d = bConst && c.plan().tensors[b].dims.size() == 2;
+  for (size_t i = 0; i + 2 < R; i++) bIs2d = bIs2d && bd[i] == 1;
+  if (int8 && bIs2d && aSame && ySame && compileInt8AsConv1x1(c, attr, extraArgs, post, biasMem, md, ad[R - 1], os)) {
     return;
   }
   // Let oneDNN pick layouts where the operand is the tensor itself; rank-padded operands are views of

@@ -111,15 +111,17 @@ void checkDims(CompileContext& c, int x, int y) {
 bool isInt8(dt_t t) { return t == dt_t::u8 || t == dt_t::s8; }
 }  // namespace
 
-// f32 -> u8/s8. The output is channels-last for rank 3..5: the layout oneDNN's int8 conv, pool and
-// binary kernels pick on x86, so the usual Quantize -> Conv pair needs no second reorder.
+// f32 -> u8/s8. The output is channels-last for rank 4..5: the layout oneDNN's int8 conv, pool and
+// binary kernels pick on x86, so the usual Quantize -> Conv pair needs no second reorder. Rank 3 stays
+// row-major: there it is a transformer's [batch, tokens, features], read by int8 matmuls as is (its
+// "channels-last" would transpose tokens and features, a reorder before every matmul).
 void compileQuantize(CompileContext& c) {
   const int x = c.in(0), y = c.out(0);
   checkDims(c, x, y);
   if (c.dtype(x) != dt_t::f32) throw RuntimeError("x must be f32");
   if (!isInt8(c.dtype(y))) throw RuntimeError("y must be u8 or s8");
   Mem src = c.inputCurrent(x);
-  Mem dst = c.output(y, channelsLastDesc(c.tdims(y), c.dtype(y)));
+  Mem dst = c.output(y, c.tdims(y).size() == 3 ? c.tplain(y) : channelsLastDesc(c.tdims(y), c.dtype(y)));
   addConvert(c, src, {}, dst, perTensor(c, y));
 }
 
