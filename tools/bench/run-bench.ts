@@ -1,6 +1,7 @@
-// `npm run bench`: ResNet-18, ResNet-50 and MobileNetV2 at batch 1 and 8, threads = cores, five
-// systems interleaved round-robin (ORT FP32, ours FP32 raw, ours FP32 fused, ours INT8, PyTorch
-// 1.13 FX INT8), so that a noisy shared machine slows them alike and the ratios hold. Writes
+// `npm run bench`: ResNet-18, ResNet-50, MobileNetV2 and the corpus' BERT-style encoder (sequence
+// length 128) at batch 1 and 8, threads = cores, six systems interleaved round-robin (ORT FP32,
+// ORT running our QDQ file, ours FP32 raw, ours FP32 fused, ours INT8, PyTorch 1.13 FX INT8 for the
+// CNNs), so that a noisy shared machine slows them alike and the ratios hold. Writes
 // bench/results.json and bench/results.md, and probes the RSS of an INT8 ResNet-50 session.
 // Usage: node dist/tools/bench/run-bench.js [--quick] [--threads N] [--models a,b] [--out DIR]
 
@@ -19,12 +20,22 @@ import { ModelSession } from '../../engine/runtime/session';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const modelDir = path.join(root, '.cache', 'models');
+const zooDir = path.join(root, '.cache', 'zoo');
+/** The corpus' BERT-style encoder (tools/export_zoo.py), benchmarked at this sequence length. */
+const ENCODER = 'bert_encoder';
+const SEQ = 128;
+
+const modelFile = (name: string) => path.join(name === ENCODER ? zooDir : modelDir, `${name}.onnx`);
+/** Fixed non-batch dims: the encoder's sequence length. */
+const inputDimsOf = (name: string, batch: number): Record<string, number[]> | undefined =>
+  name === ENCODER ? { input_ids: [batch, SEQ], attention_mask: [batch, SEQ] } : undefined;
 const PYTHON = '/usr/bin/python3';
 
-const SYSTEMS = ['ort_fp32', 'qwb_fp32_raw', 'qwb_fp32_fused', 'qwb_int8', 'torch_fx_int8'] as const;
+const SYSTEMS = ['ort_fp32', 'ort_int8', 'qwb_fp32_raw', 'qwb_fp32_fused', 'qwb_int8', 'torch_fx_int8'] as const;
 type System = (typeof SYSTEMS)[number];
 const LABELS: Record<System, string> = {
   ort_fp32: 'ORT FP32',
+  ort_int8: 'ORT INT8 (our QDQ)',
   qwb_fp32_raw: 'ours FP32 raw',
   qwb_fp32_fused: 'ours FP32 fused',
   qwb_int8: 'ours INT8',
@@ -39,7 +50,7 @@ interface Args {
 }
 
 function parse(argv: string[]): Args {
-  const a: Args = { quick: false, threads: os.cpus().length, models: ['resnet18', 'resnet50', 'mobilenet_v2'], out: path.join(root, 'bench') };
+  const a: Args = { quick: false, threads: os.cpus().length, models: ['resnet18', 'resnet50', 'mobilenet_v2', ENCODER], out: path.join(root, 'bench') };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i];
     if (v === '--quick') a.quick = true;
@@ -96,19 +107,27 @@ class TorchPeer {
 }
 
 function ensureModels(models: string[]): void {
-  const missing = models.filter((m) => !fs.existsSync(path.join(modelDir, `${m}.onnx`)));
+  const missing = models.filter((m) => !fs.existsSync(modelFile(m)));
   if (missing.length === 0) return;
-  console.log(`exporting ${missing.join(', ')} (tools/export_torchvision.py)`);
-  const r = spawnSync(PYTHON, [path.join(root, 'tools', 'export_torchvision.py'), '--out', modelDir, ...missing], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('model export failed');
+  const vision = missing.filter((m) => m !== ENCODER);
+  if (vision.length) {
+    console.log(`exporting ${vision.join(', ')} (tools/export_torchvision.py)`);
+    const r = spawnSync(PYTHON, [path.join(root, 'tools', 'export_torchvision.py'), '--out', modelDir, ...vision], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('model export failed');
+  }
+  if (missing.includes(ENCODER)) {
+    console.log(`exporting ${ENCODER} (tools/export_zoo.py)`);
+    const r = spawnSync(PYTHON, [path.join(root, 'tools', 'export_zoo.py'), '--out', zooDir, ENCODER], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('model export failed');
+  }
 }
 
 /** Our quantizer, once per model, cached next to the FP32 model. */
 async function int8Model(name: string, threads: number): Promise<string> {
-  const file = path.join(modelDir, `${name}.int8.onnx`);
+  const file = modelFile(name).replace(/\.onnx$/, '.int8.onnx');
   if (fs.existsSync(file)) return file;
-  console.log(`${name}: quantizing (minmax, 16 random-normal calibration images)`);
-  const q = await quantizeWithRandomData(loadModel(path.join(modelDir, `${name}.onnx`)), { count: 16, seed: 0, threads });
+  console.log(`${name}: quantizing (minmax, 16 random calibration samples)`);
+  const q = await quantizeWithRandomData(loadModel(modelFile(name)), { count: 16, seed: 0, threads, inputDims: inputDimsOf(name, 1) });
   fs.writeFileSync(`${file}.tmp`, saveModel(q));
   fs.renameSync(`${file}.tmp`, file);
   return file;
@@ -134,30 +153,38 @@ interface Cell {
   iters: number;
   median_ms: Partial<Record<System, number>>;
   samples: Partial<Record<System, number>>;
-  ratios: { fused_vs_ort?: number; int8_vs_ort?: number; int8_vs_torch?: number };
+  ratios: { fused_vs_ort?: number; int8_vs_ort?: number; int8_vs_ort_int8?: number; int8_vs_torch?: number };
+}
+
+/** An ONNX Runtime tensor for a feed of the dtype it declares. */
+function ortTensor(ort: typeof import('onnxruntime-node'), t: { dims: number[]; data: unknown }): InstanceType<typeof ort.Tensor> {
+  if (t.data instanceof BigInt64Array) return new ort.Tensor('int64', t.data, t.dims);
+  return new ort.Tensor('float32', t.data as Float32Array, t.dims);
 }
 
 async function benchCell(name: string, batch: number, a: Args, torch: TorchPeer | undefined, notes: string[]): Promise<Cell> {
-  const fp32Path = path.join(modelDir, `${name}.onnx`);
+  const fp32Path = modelFile(name);
   const int8Path = await int8Model(name, a.threads);
   const fp32 = loadModel(fp32Path);
-  const feeds = randomFeeds(fp32, batch);
-  const inputName = fp32.graph.inputs[0].name;
-  const x = feeds[inputName];
+  const feeds = randomFeeds(fp32, batch, 1, inputDimsOf(name, batch));
   const ort = (await import('onnxruntime-node')) as typeof import('onnxruntime-node');
-  const ortSession = await ort.InferenceSession.create(fp32Path, { intraOpNumThreads: a.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
-  const ortFeed = { [inputName]: new ort.Tensor('float32', x.data, x.dims) };
+  const ortOpts = { intraOpNumThreads: a.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' as const };
+  const ortSession = await ort.InferenceSession.create(fp32Path, ortOpts);
+  // The direct peer of our INT8 runtime: ONNX Runtime running the same QDQ file (its QDQ fusions).
+  const ortInt8 = await ort.InferenceSession.create(int8Path, ortOpts);
+  const ortFeed = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, ortTensor(ort, t)]));
   const ours = async (file: string | typeof fp32, fused: boolean) => ModelSession.load(file, { threads: a.threads, fused, int8: true });
   const raw = await ours(fp32, false);
   const fused = await ours(fp32, true);
   const int8 = await ours(int8Path, true);
   const runners: Partial<Record<System, Runner>> = {
     ort_fp32: (n) => timed(n, () => ortSession.run(ortFeed)),
+    ort_int8: (n) => timed(n, () => ortInt8.run(ortFeed)),
     qwb_fp32_raw: (n) => timed(n, () => raw.run(feeds)),
     qwb_fp32_fused: (n) => timed(n, () => fused.run(feeds)),
     qwb_int8: (n) => timed(n, () => int8.run(feeds)),
   };
-  if (torch) runners.torch_fx_int8 = (n) => torch.times(name, batch, n);
+  if (torch && name !== ENCODER) runners.torch_fx_int8 = (n) => torch.times(name, batch, n);
   const { rounds, iters } = schedule(a.quick, name, batch);
   const samples: Partial<Record<System, number[]>> = {};
   try {
@@ -179,6 +206,7 @@ async function benchCell(name: string, batch: number, a: Args, torch: TorchPeer 
     fused.dispose();
     int8.dispose();
     await ortSession.release();
+    await ortInt8.release();
   }
   const med: Partial<Record<System, number>> = {};
   const count: Partial<Record<System, number>> = {};
@@ -200,6 +228,7 @@ async function benchCell(name: string, batch: number, a: Args, torch: TorchPeer 
     ratios: {
       fused_vs_ort: ratio(med.qwb_fp32_fused, med.ort_fp32),
       int8_vs_ort: ratio(med.qwb_int8, med.ort_fp32),
+      int8_vs_ort_int8: ratio(med.qwb_int8, med.ort_int8),
       int8_vs_torch: ratio(med.qwb_int8, med.torch_fx_int8),
     },
   };
@@ -221,7 +250,7 @@ function cpuModel(): string {
   }
 }
 
-const TARGETS = { fused_vs_ort: 1.0, int8_vs_ort: 0.5, int8_vs_torch: 0.6 } as const;
+const TARGETS = { fused_vs_ort: 1.0, int8_vs_ort: 0.5, int8_vs_ort_int8: 0.7, int8_vs_torch: 0.6 } as const;
 
 function markdown(cells: Cell[], meta: Record<string, unknown>, memory: unknown, notes: string[]): string {
   const f = (v?: number) => (v === undefined ? 'n/a' : v.toFixed(2));
@@ -230,13 +259,14 @@ function markdown(cells: Cell[], meta: Record<string, unknown>, memory: unknown,
     `# Benchmark: ms per batch (median), ${meta.date}`,
     '',
     `CPU: ${meta.cpu} (oneDNN ${meta.onednn}, ISA ${meta.isa}), ${meta.threads} threads, ${meta.mode} run. ` +
-      'Random weights, 224x224; systems interleaved round-robin in one process run, so compare ratios, not absolute times (shared machine).',
+      `Random weights, CNNs 224x224, ${ENCODER} sequence length ${SEQ}; systems interleaved round-robin in one process run, so compare ratios, not absolute times (shared machine). ` +
+      'ORT INT8 is onnxruntime-node running our QDQ file (the same quantized model).',
     '',
-    `| model | batch | ${SYSTEMS.map((s) => LABELS[s]).join(' | ')} | fused/ORT (<= 1.0) | INT8/ORT (<= 0.5) | INT8/torch (<= 0.6) |`,
-    `|---|---:|${SYSTEMS.map(() => '---:').join('|')}|---:|---:|---:|`,
+    `| model | batch | ${SYSTEMS.map((s) => LABELS[s]).join(' | ')} | fused/ORT (<= 1.0) | INT8/ORT FP32 (<= 0.5) | INT8/ORT INT8 (<= 0.7) | INT8/torch (<= 0.6) |`,
+    `|---|---:|${SYSTEMS.map(() => '---:').join('|')}|---:|---:|---:|---:|`,
     ...cells.map(
       (c) =>
-        `| ${c.model} | ${c.batch} | ${SYSTEMS.map((s) => f(c.median_ms[s])).join(' | ')} | ${r(c.ratios.fused_vs_ort, TARGETS.fused_vs_ort)} | ${r(c.ratios.int8_vs_ort, TARGETS.int8_vs_ort)} | ${r(c.ratios.int8_vs_torch, TARGETS.int8_vs_torch)} |`,
+        `| ${c.model} | ${c.batch} | ${SYSTEMS.map((s) => f(c.median_ms[s])).join(' | ')} | ${r(c.ratios.fused_vs_ort, TARGETS.fused_vs_ort)} | ${r(c.ratios.int8_vs_ort, TARGETS.int8_vs_ort)} | ${r(c.ratios.int8_vs_ort_int8, TARGETS.int8_vs_ort_int8)} | ${r(c.ratios.int8_vs_torch, TARGETS.int8_vs_torch)} |`,
     ),
     '',
     `Memory (INT8 ResNet-50 session, batch 1, own process): ${JSON.stringify(memory)}`,
