@@ -111,17 +111,24 @@ void checkDims(CompileContext& c, int x, int y) {
 bool isInt8(dt_t t) { return t == dt_t::u8 || t == dt_t::s8; }
 }  // namespace
 
-// f32 -> u8/s8. The output is channels-last for rank 4..5: the layout oneDNN's int8 conv, pool and
-// binary kernels pick on x86, so the usual Quantize -> Conv pair needs no second reorder. Rank 3 stays
-// row-major: there it is a transformer's [batch, tokens, features], read by int8 matmuls as is (its
-// "channels-last" would transpose tokens and features, a reorder before every matmul).
+// f32 -> u8/s8. When a conv, deconv or pool reads y (rank 3..5, NC+spatial), y is channels-last: the
+// layout oneDNN's int8 kernels pick on x86, so the usual Quantize -> Conv pair needs no second
+// reorder. Otherwise y stays row-major: a transformer's [batch, tokens, features] or Swin's
+// [N, H, W, C] is read by int8 matmuls as is, where "channels-last" would move dim 1 innermost and
+// cost a reorder before every matmul (and the slow path of oneDNN's int8 matmul: 17 ms for one of
+// Swin's feed-forward matmuls).
 void compileQuantize(CompileContext& c) {
   const int x = c.in(0), y = c.out(0);
   checkDims(c, x, y);
   if (c.dtype(x) != dt_t::f32) throw RuntimeError("x must be f32");
   if (!isInt8(c.dtype(y))) throw RuntimeError("y must be u8 or s8");
+  bool spatialReader = false;
+  for (const PlanStep& s : c.plan().steps) {
+    if (s.kind != "conv" && s.kind != "deconv" && s.kind != "pool") continue;
+    for (int32_t id : s.inputs) spatialReader = spatialReader || id == y;
+  }
   Mem src = c.inputCurrent(x);
-  Mem dst = c.output(y, c.tdims(y).size() == 3 ? c.tplain(y) : channelsLastDesc(c.tdims(y), c.dtype(y)));
+  Mem dst = c.output(y, spatialReader ? channelsLastDesc(c.tdims(y), c.dtype(y)) : c.tplain(y));
   addConvert(c, src, {}, dst, perTensor(c, y));
 }
 
