@@ -1,6 +1,7 @@
 // The model corpus table for the README: reads the records test/zoo writes
-// (.cache/zoo/results/NAME.json, from `npm test` and `npm run test:zoo`) in corpus order and prints
-// a markdown table. Usage: node dist/tools/zoo-table.js [--json]
+// (.cache/zoo/results/NAME.json, from `npm test` and `npm run test:zoo`; speed from
+// tools/zoo-speed.ts where it was run) in corpus order and prints a markdown table.
+// Usage: node dist/tools/zoo-table.js [--json]
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -29,7 +30,12 @@ interface Row {
 const rows: Row[] = [];
 for (const m of corpus.models) {
   const f = path.join(dir, `${m.name}.json`);
-  if (fs.existsSync(f)) rows.push(JSON.parse(fs.readFileSync(f, 'utf8')) as Row);
+  if (!fs.existsSync(f)) continue;
+  const row = JSON.parse(fs.readFileSync(f, 'utf8')) as Row;
+  // tools/zoo-speed.ts' interleaved timing, where it was run, over the test's own best-of-5.
+  const speed = path.join(dir, `${m.name}.speed.json`);
+  if (fs.existsSync(speed)) Object.assign(row, JSON.parse(fs.readFileSync(speed, 'utf8')) as Pick<Row, 'fp32Ms' | 'int8Ms'>, { name: row.name });
+  rows.push(row);
 }
 if (process.argv.includes('--json')) {
   console.log(JSON.stringify(rows, null, 1));

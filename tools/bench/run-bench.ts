@@ -122,9 +122,12 @@ function ensureModels(models: string[]): void {
   }
 }
 
-/** Our quantizer, once per model, cached next to the FP32 model. */
+/** Our quantizer, once per model, cached in .cache/bench-int8 (not beside the FP32 models: set-up
+ *  links .cache/models to a shared copy, which a bench run must not write into). */
 async function int8Model(name: string, threads: number): Promise<string> {
-  const file = modelFile(name).replace(/\.onnx$/, '.int8.onnx');
+  const dir = path.join(root, '.cache', 'bench-int8');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.int8.onnx`);
   if (fs.existsSync(file)) return file;
   console.log(`${name}: quantizing (minmax, 16 random calibration samples)`);
   const q = await quantizeWithRandomData(loadModel(modelFile(name)), { count: 16, seed: 0, threads, inputDims: inputDimsOf(name, 1) });
@@ -236,7 +239,7 @@ async function benchCell(name: string, batch: number, a: Args, torch: TorchPeer 
 
 function memoryProbe(name: string, runs: number, threads: number): Record<string, number> | { error: string } {
   const probe = path.join(__dirname, 'memory-probe.js');
-  const r = spawnSync(process.execPath, ['--expose-gc', probe, path.join(modelDir, `${name}.int8.onnx`), String(runs), String(threads)], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--expose-gc', probe, path.join(root, '.cache', 'bench-int8', `${name}.int8.onnx`), String(runs), String(threads)], { encoding: 'utf8' });
   if (r.status !== 0) return { error: r.stderr.trim().split('\n').slice(-3).join(' ') };
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
