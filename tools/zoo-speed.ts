@@ -9,7 +9,7 @@ import * as path from 'node:path';
 
 import { randomFeeds } from '../engine/api/bench-job';
 import { loadModel } from '../engine/onnx/load';
-import { Session } from '../engine/runtime/session';
+import { ModelSession } from '../engine/runtime/session';
 
 const root = path.resolve(__dirname, '..', '..');
 const zoo = path.join(root, '.cache', 'zoo');
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     const fp32 = loadModel(fs.readFileSync(path.join(zoo, `${name}.onnx`)));
     const seqDims = entry.seq ? Object.fromEntries(fp32.graph.inputs.map((v) => [v.name, [1, entry.seq!]])) : undefined;
     const feeds = randomFeeds(fp32, 1, 7, seqDims);
-    const sessions = { fp32: await Session.load(fp32, { fused: true }), int8: await Session.load(loadModel(fs.readFileSync(qdqFile)), { fused: true }) };
+    const sessions = { fp32: await ModelSession.load(fp32, { fused: true }), int8: await ModelSession.load(loadModel(fs.readFileSync(qdqFile)), { fused: true }) };
     const best = { fp32: Infinity, int8: Infinity };
     try {
       for (const s of Object.values(sessions)) await s.run(feeds);
