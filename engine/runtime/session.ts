@@ -82,7 +82,9 @@ export class ModelSession implements InferenceSession {
     for (const name of this.inputNames) {
       const t = inputs[name];
       if (!t) throw new Error(`missing input '${name}'`);
-      if (t.dims.some((d) => !Number.isInteger(d) || d < 1)) throw new Error(`input '${name}': dims [${t.dims.join(', ')}] hold a zero-size or invalid dimension (an empty batch?); every dim must be >= 1`);
+      // A zero-size dim is legal ONNX (an empty Split piece, a Reshape with allowzero); the native
+      // compiler refuses it only where a compute step would read or write it.
+      if (t.dims.some((d) => !Number.isInteger(d) || d < 0)) throw new Error(`input '${name}': dims [${t.dims.join(', ')}] hold an invalid dimension; every dim must be an integer >= 0`);
       const n = t.dims.reduce((a, b) => a * b, 1);
       if (n !== t.data.length) throw new Error(`input '${name}': dims [${t.dims.join(',')}] need ${n} values, got ${t.data.length}`);
       dims[name] = [...t.dims];
