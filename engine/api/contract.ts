@@ -72,6 +72,9 @@ export interface RunModelRequest {
   threads?: number;
   /** BN folding and fusions (default true). */
   fused?: boolean;
+  /** Items per run (default 64): a bigger input with a dynamic batch dim runs in batches of this
+   *  many, its outputs joined along dim 0. */
+  batch?: number;
 }
 
 export interface RunModelResult {

@@ -56,6 +56,7 @@ import type {
 } from './contract';
 import { QwbError, throwIfAborted, toQwbError } from './errors';
 import { refuseOverwritingInputs } from './output-guard';
+import { planBatches, runInBatches } from './run-batches';
 import type { Host } from './host';
 import { cloneModel, staticBatchOf } from '../ir/graph-utils';
 
@@ -174,19 +175,21 @@ export class Service implements WorkbenchService {
       if (!inNames.includes(n)) throw new QwbError('E_USAGE', `'${n}' is not an input of the model (inputs: ${inNames.join(', ')})`);
     }
     throwIfAborted(opts.signal, 'run');
+    const fed = inNames.map((n) => inputs[n]);
+    const plan = planBatches(fed, model.graph.inputs.map((v) => staticBatchOf(v) === undefined), req.batch);
     const session = await ModelSession.load(model, { threads: req.threads, fused: req.fused });
     try {
-      let res;
+      let results: Record<string, HostTensor>;
       const t0 = performance.now();
       try {
-        res = await session.run(inputs);
+        results = await runInBatches(session, inNames, fed, plan, opts.signal);
       } catch (e) {
-        throw new QwbError('E_MODEL', (e as Error).message);
+        throw toQwbError(e, 'E_MODEL');
       }
       const ms = performance.now() - t0;
       const outputs: RunModelResult['outputs'] = [];
       for (const [name, file] of Object.entries(outputPaths)) {
-        const t = res.outputs[name];
+        const t = results[name];
         await this.write(file, formatNpy(t.dims, t.data, { bool: model.graph.outputs.find((o) => o.name === name)?.dtype === 'bool' }));
         outputs.push({ name, dims: t.dims, path: file });
       }

@@ -89,6 +89,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [
       { name: 'input', value: 'IN.npy|NAME=IN.npy', repeatable: true, required: true, help: 'input batch (NAME=PATH per input when the model has several)', sample: 'other.npy' },
       { name: 'output', value: 'OUT.npy|NAME=OUT.npy', repeatable: true, required: true, help: 'where to write each output', sample: 'other-out.npy' },
+      { name: 'batch', value: 'N', default: '64', help: 'items per run: a bigger input with a dynamic batch dim runs N at a time, outputs joined', sample: '8' },
       THREADS,
       UNFUSED,
       JSON_OPT,

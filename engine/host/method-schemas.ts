@@ -33,6 +33,7 @@ const runModel = obj({
   output: anyOf(str(), recordOf(str())),
   threads: opt(int()),
   fused: opt(bool()),
+  batch: opt(int()),
 });
 
 const evaluate = obj({

@@ -14,6 +14,8 @@ import { saveModel } from '../../engine/onnx/save';
 import { limitsFor, parseSize } from '../../engine/limits';
 import { IrBuilder } from '../engine/ir-builder';
 import { tempDir, writeNpy } from '../data/helpers';
+import { parseNpy } from '../../engine/data/npy';
+import { assertClose, runOrt } from '../helpers/oracle';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const qwbBin = path.join(root, 'bin', 'qwb.js');
@@ -116,4 +118,29 @@ test('a labels .gz that claims 3e9 labels is refused without inflating it', () =
   assert.equal(r.code, 1, r.err);
   assert.match(r.err, /huge-labels\.gz inflate to more than \d+ bytes, far more than 1000 labels/);
   assert.ok(r.peakMb < 300, `peak RSS ${r.peakMb.toFixed(0)} MB`);
+});
+
+test('run on a 20,000-item .npy goes through in batches, in bounded memory, with the answer of ONNX Runtime', async () => {
+  const items = 20_000;
+  const x = new Float32Array(items * 784).map((_, i) => ((i * 2654435761) % 1000) / 1000);
+  const xFile = path.join(dir, 'x20000.npy');
+  writeNpy(xFile, '<f4', [items, 1, 28, 28], new Uint8Array(x.buffer));
+  const yFile = path.join(dir, 'y20000.npy');
+  // A 512 MiB budget: one tensor may take 64 MiB, so the first activation of all 20,000 items at once
+  // (hundreds of MiB) would be refused; 64 items at a time it is a few MiB.
+  const r = spawnSync('/usr/bin/time', ['-f', 'peak_kb=%M', process.execPath, qwbBin, '--max-memory', '512M', 'run', demo, '--input', xFile, '--output', yFile], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const peakMb = Number(/peak_kb=(\d+)/.exec(r.stderr)?.[1]) / 1024;
+  const y = parseNpy(fs.readFileSync(yFile), yFile);
+  assert.deepEqual(y.shape, [items, 10]);
+  const got = new Float32Array(y.data.buffer, y.data.byteOffset, items * 10);
+  // The oracle: ONNX Runtime on the whole input at once.
+  const ref = await runOrt(fs.readFileSync(demo), { input: { dims: [items, 1, 28, 28], data: x } });
+  assertClose(got, Object.values(ref)[0], 1e-4, 'batched run vs ONNX Runtime');
+  console.log(`run of ${items} items in batches of 64 under --max-memory 512M: peak RSS ${peakMb.toFixed(0)} MB`);
+  assert.ok(peakMb < 600, `peak RSS ${peakMb.toFixed(0)} MB`);
+  // --batch N as large as the input runs it whole, and the budget refuses that by name.
+  const whole = qwb('--max-memory', '512M', 'run', demo, '--input', xFile, '--output', path.join(dir, 'y-whole.npy'), '--batch', String(items));
+  assert.equal(whole.code, 1, whole.err);
+  assert.match(whole.err, /limit|budget|--max-memory/i);
 });

@@ -25,6 +25,7 @@ export const runCommand: CommandHandler<RunModelRequest> = {
       output: paths(p, 'output'),
       threads: p.int('threads', 0),
       fused: !p.flag('unfused'),
+      batch: p.int('batch', 1),
     };
   },
   async execute(service, req, opts) {
