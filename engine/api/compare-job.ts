@@ -41,9 +41,8 @@ export async function compareJob(ctx: JobContext, req: CompareRequest, opts: Job
       const lf = floatData(await timed(fpRun, feed, 'fp32'), `${req.fp32Path}: output '${fpRun.outputNames[0]}'`);
       const lq = floatData(await timed(qRun, feed, 'int8'), `${req.int8Path}: output '${qRun.outputNames[0]}'`);
       const classes = lf.length / b.dims[0];
-      const labels = b.labels ?? new Int32Array(b.dims[0]).fill(-1);
-      accF.add(lf, classes, labels);
-      accQ.add(lq, classes, labels);
+      accF.add(lf, classes, b.labels);
+      accQ.add(lq, classes, b.labels);
       ctx.host.progress({ job: 'compare', stage: 'accuracy', done: accF.count, total: ds.count });
     }
   } catch (e) {

@@ -3,6 +3,7 @@
 // holds. Only a model whose every input has a dynamic batch dim, fed inputs that agree on it, can
 // be split; anything else runs whole, as the file asks.
 
+import { numel } from '../ir/tensor';
 import type { HostTensor } from '../runtime/session-types';
 import type { ModelSession } from '../runtime/session';
 import { limits } from '../limits';
@@ -25,51 +26,39 @@ export function planBatches(inputs: HostTensor[], symbolicBatch: boolean[], requ
   if (!Number.isInteger(batch) || batch < 1 || batch > limits().batchItems) {
     throw new QwbError('E_USAGE', `batch ${batch} must be an integer from 1 to ${limits().batchItems}`);
   }
-  const firsts = inputs.map((t) => t.dims[0]);
-  const items = firsts[0] ?? 1;
-  const splittable = inputs.length > 0 && symbolicBatch.every(Boolean) && inputs.every((t) => t.dims.length > 0) && firsts.every((n) => n === items);
+  const items = inputs[0]?.dims[0] ?? 1;
+  const splittable = symbolicBatch.every(Boolean) && inputs.every((t) => t.dims.length > 0 && t.dims[0] === items);
   return { items, batch: splittable ? batch : Math.max(items, 1) };
 }
 
+/** Items [from, to) of a tensor: a view, no copy. */
 function sliceItems(t: HostTensor, from: number, to: number): HostTensor {
-  const per = t.dims.slice(1).reduce((a, b) => a * b, 1);
+  const per = numel(t.dims.slice(1));
   return { dims: [to - from, ...t.dims.slice(1)], data: t.data.subarray(from * per, to * per) as HostTensor['data'] };
 }
 
-/** Joins per-batch outputs along dim 0 into one tensor of `items` rows. */
-function joinItems(name: string, parts: HostTensor[], items: number): HostTensor {
-  const first = parts[0];
-  const per = first.dims.slice(1).reduce((a, b) => a * b, 1);
-  const Ctor = first.data.constructor as new (n: number) => HostTensor['data'];
-  const out = new Ctor(items * per);
-  let at = 0;
-  for (const p of parts) {
-    if (p.dims.slice(1).join(',') !== first.dims.slice(1).join(',')) {
-      throw new QwbError('E_MODEL', `output '${name}': its shape [${p.dims.join(', ')}] changes between batches; run with --batch ${items} to run the input whole`);
-    }
-    (out as Float32Array).set(p.data as Float32Array, at);
-    at += p.data.length;
-  }
-  return { dims: [items, ...first.dims.slice(1)], data: out };
-}
-
-/** Runs `inputs` through `session` as `plan` says; outputs as if the input had run whole. */
+/** Runs `inputs` through `session` as `plan` says; outputs as if the input had run whole. The
+ *  joined outputs are allocated once, at the first batch, and each batch's rows copied in. */
 export async function runInBatches(session: ModelSession, names: string[], inputs: HostTensor[], plan: BatchPlan, signal?: AbortSignal): Promise<Record<string, HostTensor>> {
-  const feed = (from: number, to: number) => Object.fromEntries(names.map((n, i) => [n, plan.batch >= plan.items ? inputs[i] : sliceItems(inputs[i], from, to)]));
-  if (plan.batch >= plan.items) return (await session.run(feed(0, plan.items))).outputs;
-  const parts = new Map<string, HostTensor[]>();
+  const feed = (from: number, to: number) => Object.fromEntries(names.map((n, i) => [n, sliceItems(inputs[i], from, to)]));
+  if (plan.batch >= plan.items) return (await session.run(Object.fromEntries(names.map((n, i) => [n, inputs[i]])))).outputs;
+  const joined: Record<string, HostTensor> = {};
   for (let from = 0; from < plan.items; from += plan.batch) {
     throwIfAborted(signal, 'run');
     const to = Math.min(plan.items, from + plan.batch);
     const res = await session.run(feed(from, to));
     for (const [name, t] of Object.entries(res.outputs)) {
+      const rowDims = t.dims.slice(1);
       if (t.dims[0] !== to - from) {
         throw new QwbError('E_MODEL', `output '${name}' has dims [${t.dims.join(', ')}], not one row per input item, so the input cannot be split; run with --batch ${plan.items} to run it whole`);
       }
-      const list = parts.get(name) ?? [];
-      list.push(t);
-      parts.set(name, list);
+      joined[name] ??= { dims: [plan.items, ...rowDims], data: new (t.data.constructor as new (n: number) => HostTensor['data'])(plan.items * numel(rowDims)) };
+      const out = joined[name];
+      if (out.dims.slice(1).join(',') !== rowDims.join(',')) {
+        throw new QwbError('E_MODEL', `output '${name}': its shape [${t.dims.join(', ')}] changes between batches; run with --batch ${plan.items} to run the input whole`);
+      }
+      (out.data as Float32Array).set(t.data as Float32Array, from * numel(rowDims));
     }
   }
-  return Object.fromEntries([...parts].map(([name, list]) => [name, joinItems(name, list, plan.items)]));
+  return joined;
 }

@@ -23,20 +23,20 @@ export class TopKAccumulator {
   top5Hits = 0;
   readonly predictions: number[] = [];
 
-  /** Adds a batch of logits (rows, classes) with its labels (integers in [0, classes), or -1). */
-  add(logits: Float32Array, classes: number, labels: ArrayLike<number>): void {
+  /** Adds a batch of logits (rows, classes) with its labels (integers in [0, classes)). Without
+   *  labels (an .npy given no --labels) the predictions still count, for agreement between two
+   *  models, and nothing is a hit. */
+  add(logits: Float32Array, classes: number, labels?: ArrayLike<number>): void {
     const rows = logits.length / classes;
     if (!Number.isInteger(rows)) throw new RangeError(`${logits.length} logits are not rows of ${classes} classes`);
-    if (labels.length !== rows) throw new RangeError(`${rows} logit rows but ${labels.length} labels`);
-    for (let r = 0; r < labels.length; r++) {
-      const label = labels[r];
-      // -1 is an unlabelled item (an .npy without --labels): its prediction still counts for
-      // agreement between two models; any other label outside the classes is an error.
-      if (!Number.isInteger(label) || label < -1 || label >= classes) throw new RangeError(`label ${label} of sample ${this.count} is outside [0, ${classes})`);
+    if (labels && labels.length !== rows) throw new RangeError(`${rows} logit rows but ${labels.length} labels`);
+    for (let r = 0; r < rows; r++) {
+      const label = labels?.[r];
+      if (label !== undefined && (!Number.isInteger(label) || label < 0 || label >= classes)) throw new RangeError(`label ${label} of sample ${this.count} is outside [0, ${classes})`);
       const top = topK(logits, classes, r, Math.min(5, classes));
       this.predictions.push(top[0]);
-      if (top[0] === labels[r]) this.top1Hits++;
-      if (top.includes(labels[r])) this.top5Hits++;
+      if (top[0] === label) this.top1Hits++;
+      if (label !== undefined && top.includes(label)) this.top5Hits++;
       this.count++;
     }
   }
